@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Node-RED looks for a node's editor HTML, locales/ and icons/ beside its .js file: copy them next to the
+// compiled nodes in dist/nodes.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const target = path.join(root, 'dist', 'nodes');
+fs.mkdirSync(target, { recursive: true });
+
+for (const entry of fs.readdirSync(path.join(root, 'nodes'))) {
+  if (entry.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', entry), path.join(target, entry));
+}
+for (const folder of ['locales', 'icons']) {
+  const source = path.join(root, folder);
+  if (fs.existsSync(source)) fs.cpSync(source, path.join(target, folder), { recursive: true });
+}
