@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Node-RED looks for a node's editor HTML, locales/ and icons/ beside its .js file: copy them next to the
-// compiled nodes in dist/nodes.
+// compiled nodes in <outDir>/nodes (default dist).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const target = path.join(root, 'dist', 'nodes');
+const outDir = path.resolve(root, process.argv[2] ?? 'dist');
+const target = path.join(outDir, 'nodes');
 fs.mkdirSync(target, { recursive: true });
 
 for (const entry of fs.readdirSync(path.join(root, 'nodes'))) {
