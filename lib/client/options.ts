@@ -1,4 +1,6 @@
 // Options of StreamManagerClient and their defaults, including the environment variables the SDKs read.
+import { ValidationError } from '../protocol/errors';
+import { MAX_FRAME_LENGTH } from '../protocol/frame';
 
 export interface Logger {
   debug(message: string): void;
@@ -41,14 +43,66 @@ export const DEFAULT_PORT = 8088;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
+export const DEFAULT_MIN_RECONNECT_DELAY_MS = 100;
+export const DEFAULT_MAX_RECONNECT_DELAY_MS = 10_000;
+
 /** The port from STREAM_MANAGER_SERVER_PORT, treating an empty value as unset (protocol.md §1.1). */
 export function portFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.STREAM_MANAGER_SERVER_PORT?.trim();
   if (!text) return DEFAULT_PORT;
   const port = Number(text);
-  return Number.isInteger(port) && port > 0 && port < 65536 ? port : DEFAULT_PORT;
+  if (!isPort(port)) {
+    throw new ValidationError('STREAM_MANAGER_SERVER_PORT', text, 'must be a TCP port number from 1 to 65535');
+  }
+  return port;
 }
 
 export function authTokenFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.AWS_CONTAINER_AUTHORIZATION_TOKEN || undefined;
+}
+
+function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+function positiveInteger(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError(field, value, 'must be a whole number of at least 1');
+  }
+  return value;
+}
+
+/** Fills in the defaults and checks every option; throws a ValidationError naming the first bad one. */
+export function resolveClientOptions(
+  options: StreamManagerClientOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedClientOptions {
+  const host = options.host ?? DEFAULT_HOST;
+  if (typeof host !== 'string' || host.trim() === '') throw new ValidationError('host', host, 'must be a host name or address');
+  const port = options.port ?? portFromEnvironment(env);
+  if (!isPort(port)) throw new ValidationError('port', port, 'must be a TCP port number from 1 to 65535');
+  const authToken = options.authToken ?? authTokenFromEnvironment(env);
+  if (authToken !== undefined && typeof authToken !== 'string') throw new ValidationError('authToken', authToken, 'must be a string');
+  const minReconnectDelayMs = positiveInteger('minReconnectDelayMs', options.minReconnectDelayMs, DEFAULT_MIN_RECONNECT_DELAY_MS);
+  const maxReconnectDelayMs = positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs, DEFAULT_MAX_RECONNECT_DELAY_MS);
+  if (maxReconnectDelayMs < minReconnectDelayMs) {
+    throw new ValidationError('maxReconnectDelayMs', maxReconnectDelayMs, `must be at least minReconnectDelayMs (${minReconnectDelayMs})`);
+  }
+  const maxFrameLength = positiveInteger('maxFrameLength', options.maxFrameLength, MAX_FRAME_LENGTH);
+  if (maxFrameLength > MAX_FRAME_LENGTH) {
+    throw new ValidationError('maxFrameLength', maxFrameLength, `must be at most the protocol maximum ${MAX_FRAME_LENGTH}`);
+  }
+  return {
+    host,
+    port,
+    authToken: authToken || undefined,
+    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+    logger: options.logger,
+    autoReconnect: options.autoReconnect ?? false,
+    minReconnectDelayMs,
+    maxReconnectDelayMs,
+    maxFrameLength,
+  };
 }
