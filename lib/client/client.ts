@@ -207,7 +207,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     this.setState('connecting');
     try {
       const { connection, response } = await openConnection(
-        { ...this.options, host: this.options.host, port: this.options.port },
+        this.options,
         {
           onFrame: (frame) => this.onFrame(frame),
           onUndecodableFrame: (operation, error) =>

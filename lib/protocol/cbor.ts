@@ -11,9 +11,7 @@ setSizeLimits({
 });
 
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, variableMapSize: true, tagUint8Array: false });
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' } as ConstructorParameters<
-  typeof Decoder
->[0] & { int64AsType: 'auto' });
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
 // cbor-x writes an integral number outside the 32-bit range as a float; the protocol wants an integer there.
 const LARGEST_INT_CBOR_X_WRITES_AS_INT = 0xffff_ffff;
@@ -43,9 +41,24 @@ export function encodeCbor(value: object): Buffer {
   return encoder.encode(toWireValue(value));
 }
 
+/** cbor-x gives every 8-byte integer as a bigint; the model wants numbers wherever they are exact. */
+function fromWireValue(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+  }
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = fromWireValue(value[index]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = fromWireValue(record[key]);
+  return record;
+}
+
 /** Decodes one CBOR data item; throws when the bytes are not well-formed CBOR. */
 export function decodeCbor(bytes: Uint8Array): unknown {
-  return decoder.decode(bytes);
+  return fromWireValue(decoder.decode(bytes));
 }
 
 export function isPlainMap(value: unknown): value is Record<string, unknown> {

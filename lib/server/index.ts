@@ -1,0 +1,1 @@
+export { startServer, DEFAULT_SERVER_PORT, DEFAULT_STORE_DIR, type RunningServer, type ServerOptions } from './server';

@@ -1,0 +1,209 @@
+// All streams of a server, and where File streams live on disk. A stream's folder is named after a hash of its
+// name, never the name itself, so names such as `.`, `..` or `CON` stay inside the store.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeCbor, encodeCbor } from '../protocol/cbor';
+import { Persistence } from '../protocol/enums';
+import { InvalidRequestError, ResourceNotFoundError, UpdateNotAllowedError } from '../protocol/errors';
+import { DEFAULT_MAX_SIZE, DEFAULT_STREAM_SEGMENT_SIZE, type MessageStreamDefinition, type MessageStreamInfo } from '../protocol/model';
+import type { Logger } from '../client/options';
+import { MessageStream, numberField } from './message-stream';
+import { loadSegmentFile, parseSegmentFileName, segmentFileName } from './segment-file';
+import { StreamExports } from './stream-exports';
+import type { StoredMessage } from './stored-message';
+
+const DEFINITION_FILE = 'definition.cbor';
+
+export function streamFolderName(name: string): string {
+  return `stream-${createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 40)}`;
+}
+
+interface StoreEntry {
+  stream: MessageStream;
+  exports: StreamExports;
+  folderName: string;
+}
+
+export class StreamStore {
+  private readonly entries = new Map<string, StoreEntry>();
+  private readonly streamsFolder: string;
+
+  private constructor(
+    storeDir: string,
+    private readonly exportDir: string | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.streamsFolder = path.join(storeDir, 'streams');
+  }
+
+  /** Opens the store, creating its folder, and loads every File stream in it. */
+  static open(storeDir: string, exportDir: string | undefined, logger: Logger): StreamStore {
+    const store = new StreamStore(storeDir, exportDir, logger);
+    fs.mkdirSync(store.streamsFolder, { recursive: true });
+    for (const folderName of fs.readdirSync(store.streamsFolder).sort()) {
+      if (!folderName.startsWith('stream-')) continue;
+      try {
+        store.load(folderName);
+      } catch (error) {
+        logger.error(`skipped stream folder ${folderName}: ${(error as Error).message}`);
+      }
+    }
+    return store;
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  get(name: string): MessageStream {
+    const entry = this.entries.get(name);
+    if (!entry) throw new ResourceNotFoundError(`stream ${name} does not exist`);
+    return entry.stream;
+  }
+
+  create(requested: MessageStreamDefinition): void {
+    if (this.entries.has(requested.name)) {
+      throw new InvalidRequestError(`Stream with name ${requested.name} already exists`);
+    }
+    const definition = withServerDefaults(requested);
+    checkSizes(definition);
+    const folderName = streamFolderName(definition.name);
+    let directory: string | undefined;
+    if (definition.persistence === Persistence.File) {
+      directory = path.join(this.streamsFolder, folderName);
+      fs.rmSync(directory, { recursive: true, force: true });
+      fs.mkdirSync(directory, { recursive: true });
+      writeDefinition(directory, definition);
+    }
+    const exports = new StreamExports(this.exportDir);
+    exports.configure(definition.exportDefinition);
+    this.entries.set(definition.name, { stream: new MessageStream(definition, directory), exports, folderName });
+  }
+
+  update(requested: MessageStreamDefinition, now: number): void {
+    const entry = this.entries.get(requested.name);
+    if (!entry) throw new ResourceNotFoundError(`stream ${requested.name} does not exist`);
+    const definition = withServerDefaults(requested);
+    if (definition.persistence !== entry.stream.persistence) {
+      throw new UpdateNotAllowedError(
+        `persistence of stream ${definition.name} cannot change (from ${Persistence[entry.stream.persistence]} to ${Persistence[definition.persistence as Persistence]})`,
+      );
+    }
+    checkSizes(definition);
+    const maxSize = numberField(definition.maxSize, DEFAULT_MAX_SIZE);
+    if (maxSize < entry.stream.totalBytes) {
+      throw new InvalidRequestError(`maxSize ${maxSize} is smaller than the ${entry.stream.totalBytes} bytes stream ${definition.name} holds now`);
+    }
+    for (const kind of Object.values(definition.exportDefinition ?? {})) {
+      for (const config of kind as { identifier: string; startSequenceNumber?: number | bigint }[]) {
+        const start = config.startSequenceNumber;
+        if (start !== undefined && Number(start) > Math.max(0, entry.stream.newestSequenceNumber + 1)) {
+          throw new InvalidRequestError(`export ${config.identifier}: startSequenceNumber ${start} is beyond the stream's newest sequence number ${entry.stream.newestSequenceNumber}`);
+        }
+      }
+    }
+    if (entry.stream.isFile) writeDefinition(path.join(this.streamsFolder, entry.folderName), definition);
+    entry.stream.applyDefinition(definition, now);
+    entry.exports.configure(definition.exportDefinition);
+  }
+
+  delete(name: string): void {
+    const entry = this.entries.get(name);
+    if (!entry) throw new ResourceNotFoundError(`stream ${name} does not exist`);
+    this.entries.delete(name);
+    entry.stream.destroy();
+    if (entry.stream.isFile) fs.rmSync(path.join(this.streamsFolder, entry.folderName), { recursive: true, force: true });
+  }
+
+  describe(name: string): MessageStreamInfo {
+    const entry = this.entries.get(name);
+    if (!entry) throw new ResourceNotFoundError(`stream ${name} does not exist`);
+    return {
+      definition: entry.stream.definition,
+      storageStatus: entry.stream.storageStatus(),
+      exportStatuses: entry.exports.statuses(),
+    };
+  }
+
+  /** Time-based work: expired segments go, due export batches are written. */
+  tick(now: number): void {
+    for (const entry of this.entries.values()) {
+      entry.stream.expire(now);
+      if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
+    }
+  }
+
+  close(): void {
+    for (const entry of this.entries.values()) {
+      try {
+        entry.stream.close();
+      } catch (error) {
+        this.logger.error(`could not close stream ${entry.stream.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private load(folderName: string): void {
+    const directory = path.join(this.streamsFolder, folderName);
+    const definitionFile = path.join(directory, DEFINITION_FILE);
+    if (!fs.existsSync(definitionFile)) {
+      this.logger.warn(`removing stream folder ${folderName}: it has no definition (a create that did not finish)`);
+      fs.rmSync(directory, { recursive: true, force: true });
+      return;
+    }
+    const definition = decodeCbor(fs.readFileSync(definitionFile)) as MessageStreamDefinition;
+    const bases = fs
+      .readdirSync(directory)
+      .map(parseSegmentFileName)
+      .filter((base): base is number => base !== undefined)
+      .sort((a, b) => a - b);
+    const loaded: { baseSequenceNumber: number; messages: StoredMessage[] }[] = [];
+    for (const [index, base] of bases.entries()) {
+      const file = path.join(directory, segmentFileName(base));
+      const previous = loaded.at(-1);
+      const expected = previous ? previous.baseSequenceNumber + previous.messages.length : base;
+      const segment = loadSegmentFile(file, base);
+      if (segment.discardedBytes > 0) {
+        this.logger.warn(`stream ${definition.name}: cut ${segment.discardedBytes} bytes of a torn record from ${segmentFileName(base)}`);
+      }
+      if (base !== expected || (segment.messages.length === 0 && index < bases.length - 1)) {
+        this.logger.warn(`stream ${definition.name}: dropped segment ${segmentFileName(base)}, which does not follow on from the one before`);
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      loaded.push({ baseSequenceNumber: base, messages: segment.messages });
+    }
+    const exports = new StreamExports(this.exportDir);
+    exports.configure(definition.exportDefinition);
+    this.entries.set(definition.name, { stream: new MessageStream(definition, directory, loaded), exports, folderName });
+  }
+}
+
+/** The definition as the server keeps it: persistence File when left out, as the real server does. */
+function withServerDefaults(definition: MessageStreamDefinition): MessageStreamDefinition {
+  return {
+    ...definition,
+    maxSize: definition.maxSize ?? DEFAULT_MAX_SIZE,
+    streamSegmentSize: definition.streamSegmentSize ?? DEFAULT_STREAM_SEGMENT_SIZE,
+    persistence: definition.persistence ?? Persistence.File,
+  };
+}
+
+function checkSizes(definition: MessageStreamDefinition): void {
+  const maxSize = numberField(definition.maxSize, DEFAULT_MAX_SIZE);
+  const segmentSize = numberField(definition.streamSegmentSize, DEFAULT_STREAM_SEGMENT_SIZE);
+  if (segmentSize > maxSize) {
+    throw new InvalidRequestError(`streamSegmentSize ${segmentSize} must not be larger than maxSize ${maxSize}`);
+  }
+}
+
+function writeDefinition(directory: string, definition: MessageStreamDefinition): void {
+  const file = path.join(directory, DEFINITION_FILE);
+  const temporary = `${file}.tmp`;
+  fs.writeFileSync(temporary, encodeCbor(definition));
+  const fd = fs.openSync(temporary, 'r');
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(temporary, file);
+}
