@@ -21,6 +21,7 @@ export interface ConnectionContext {
   serverVersion: string;
   maxFrameLength: number;
   logger: Logger;
+  clock(): number;
 }
 
 type ResponseFields = Record<string, unknown>;
@@ -198,7 +199,7 @@ export class ServerConnection {
     switch (operation) {
       case Operation.AppendMessage: {
         const stream = store.get(parseStreamName(body, 'name'));
-        const message = stream.append(parsePayload(body), Date.now());
+        const message = stream.append(parsePayload(body), this.context.clock());
         const fields = { sequenceNumber: message.sequenceNumber };
         return stream.definition.flushOnWrite ? stream.whenDurable().then(() => fields) : fields;
       }
@@ -208,7 +209,7 @@ export class ServerConnection {
         store.create(parseDefinition(body));
         return {};
       case Operation.UpdateMessageStream:
-        store.update(parseDefinition(body), Date.now());
+        store.update(parseDefinition(body), this.context.clock());
         return {};
       case Operation.DeleteMessageStream:
         store.delete(parseStreamName(body, 'name'));

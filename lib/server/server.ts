@@ -21,6 +21,8 @@ export interface ServerOptions {
   maxFrameLength?: number;
   /** How often expired segments are dropped and export batches written. Default 1000 ms. */
   housekeepingIntervalMs?: number;
+  /** The server's clock in epoch milliseconds (ingest times, time to live). Default Date.now; tests move it on. */
+  clock?: () => number;
 }
 
 export interface RunningServer {
@@ -50,8 +52,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const storeDir = path.resolve(options.storeDir ?? DEFAULT_STORE_DIR);
   const store = StreamStore.open(storeDir, options.exportDir ? path.resolve(options.exportDir) : undefined, logger);
   const connections = new Set<ServerConnection>();
+  const clock = options.clock ?? Date.now;
   const context = {
     store,
+    clock,
     authToken: options.authToken || undefined,
     serverVersion: serverVersion(),
     maxFrameLength: options.maxFrameLength ?? DEFAULT_SERVER_MAX_FRAME_LENGTH,
@@ -73,7 +77,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   server.on('error', (error) => logger.error(`server error: ${error.message}`));
-  const housekeeping = setInterval(() => store.tick(Date.now()), options.housekeepingIntervalMs ?? 1000);
+  const housekeeping = setInterval(() => store.tick(clock()), options.housekeepingIntervalMs ?? 1000);
   housekeeping.unref();
   const port = (server.address() as net.AddressInfo).port;
   logger.info(`listening on ${host}:${port}, store ${storeDir}`);
