@@ -76,12 +76,6 @@ export class FrameDecoder {
     return frames;
   }
 
-  /** Takes a single byte (the connect-version byte) from the front, or undefined when none is buffered. */
-  shiftByte(): number | undefined {
-    if (this.buffered === 0) return undefined;
-    return this.take(1)[0];
-  }
-
   private peekLength(): number {
     const first = this.chunks[0];
     if (first.length >= 4) return first.readInt32BE(0);
