@@ -33,6 +33,11 @@ import { Backoff } from './backoff';
 import { openConnection, type Connection } from './connection';
 import { resolveClientOptions, type ResolvedClientOptions, type StreamManagerClientOptions } from './options';
 
+export interface RequestControl {
+  /** Aborting it gives up waiting for the answer. */
+  signal?: AbortSignal;
+}
+
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
 
 export interface StreamManagerClientEvents {
@@ -105,8 +110,9 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
   /**
    * Reads messages. Without options: one message from the oldest. With `readTimeoutMillis`, the server holds
    * the request until `minMessageCount` messages are there (a long-poll); this request's timeout grows by as much.
+   * Aborting `control.signal` rejects the read at once with an AbortError; the server's late answer is ignored.
    */
-  async readMessages(streamName: string, options?: ReadMessagesOptions): Promise<Message[]> {
+  async readMessages(streamName: string, options?: ReadMessagesOptions, control: RequestControl = {}): Promise<Message[]> {
     validateStreamName(streamName);
     validateReadMessagesOptions(options);
     const longPollMs = Number(options?.readTimeoutMillis ?? 0);
@@ -114,6 +120,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
       Operation.ReadMessages,
       { streamName, readMessagesOptions: options ? { ...options } : undefined },
       longPollMs,
+      control.signal,
     );
     return Array.isArray(response.messages) ? (response.messages as Message[]) : [];
   }
@@ -161,7 +168,8 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     return this.closing;
   }
 
-  private async request(operation: Operation, body: object, extraTimeoutMs = 0): Promise<Record<string, unknown>> {
+  private async request(operation: Operation, body: object, extraTimeoutMs = 0, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    signal?.throwIfAborted();
     let connection = this.connection;
     if (!connection?.isOpen) connection = await this.openConnected();
     if (connection.needsDrain) {
@@ -181,9 +189,20 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
+        signal?.removeEventListener('abort', onAbort);
         reject(new TimeoutError(`${Operation[operation]} got no answer from ${this.address} within ${timeoutMs} ms`, requestId));
       }, timeoutMs);
-      this.pending.set(requestId, { expectedOperation, resolve, reject, timer });
+      const onAbort = (): void => {
+        if (!this.pending.delete(requestId)) return;
+        clearTimeout(timer);
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = <T>(finish: (value: T) => void) => (value: T): void => {
+        signal?.removeEventListener('abort', onAbort);
+        finish(value);
+      };
+      this.pending.set(requestId, { expectedOperation, resolve: settle(resolve), reject: settle(reject), timer });
       connection.write(frame);
     });
   }

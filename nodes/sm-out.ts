@@ -1,0 +1,142 @@
+// sm out: appends msg.payload to a stream and sends the msg on with its sequence number.
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { StreamManagerClient } from '../lib/client/client';
+import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
+import { validateStreamName } from '../lib/protocol/validation';
+import { AppendQueue } from './shared/append-queue';
+import type { SmConfigNode } from './shared/config-contract';
+import { connectionNodeStatus } from './shared/connection-status';
+import { reportInputError } from './shared/input-error';
+import { jsonSafe } from './shared/json-safe';
+import { payloadToBytes } from './shared/payload-encoding';
+import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
+
+interface SmOutProperties extends NodeDef, DefinitionForm {
+  server: string;
+  stream?: string;
+  streamType?: 'str' | 'msg' | 'flow' | 'global' | 'env';
+  /** An array payload becomes one message per element. */
+  batch?: boolean;
+  /** Create the stream from the definition below when it does not exist. */
+  createStream?: boolean;
+  /** Msgs that may wait while Stream Manager is unreachable. */
+  maxQueued?: string | number;
+}
+
+interface SmOutMessage extends NodeMessageInFlow {
+  stream?: unknown;
+  sequenceNumber?: unknown;
+  sequenceNumbers?: unknown[];
+}
+
+const MAX_IN_FLIGHT = 64;
+const DEFAULT_MAX_QUEUED = 1000;
+const CLOSE_GRACE_MS = 5_000;
+
+export = (RED: NodeAPI): void => {
+  function SmOut(this: Node, config: SmOutProperties): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const configNode = RED.nodes.getNode(config.server) as SmConfigNode | null;
+    if (!configNode) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('sm-out.status.noConfig') });
+      node.on('input', (_msg, _send, done) => done(new ValidationError('server', config.server, RED._('sm-out.errors.noConfig'))));
+      return;
+    }
+    const maxQueued = config.maxQueued === undefined || String(config.maxQueued).trim() === '' ? DEFAULT_MAX_QUEUED : Number(config.maxQueued);
+    const statusText = (key: string, reason?: string) => RED._(`sm-config.status.${key}`, { reason: reason ?? '' });
+    let connected = false;
+    let lastConnection = configNode.connectionStatus;
+    const creating = new Map<string, Promise<boolean>>();
+
+    const showStatus = (): void => {
+      const waiting = queue?.waitingCount ?? 0;
+      if (waiting > 0) node.status({ fill: connected ? 'green' : 'yellow', shape: 'ring', text: RED._('sm-out.status.queued', { count: waiting }) });
+      else node.status(connectionNodeStatus(lastConnection, statusText));
+    };
+
+    let client: StreamManagerClient;
+    const queue: AppendQueue = new AppendQueue(
+      {
+        get connected() {
+          return connected;
+        },
+        append: (stream, payload) => client.appendMessage(stream, payload),
+        createMissingStream: (stream) => {
+          if (!config.createStream) return Promise.resolve(false);
+          let pending = creating.get(stream);
+          if (!pending) {
+            pending = client
+              .createMessageStream(buildDefinition(stream, config))
+              .then(
+                () => true,
+                (error: unknown) => {
+                  if (error instanceof InvalidRequestError && /already exists/.test(error.message)) return true;
+                  throw error;
+                },
+              )
+              .finally(() => creating.delete(stream));
+            creating.set(stream, pending);
+          }
+          return pending;
+        },
+      },
+      { maxInFlight: MAX_IN_FLIGHT, maxWaiting: Number.isInteger(maxQueued) && maxQueued >= 0 ? maxQueued : DEFAULT_MAX_QUEUED, onWaitingChange: showStatus },
+    );
+
+    client = configNode.register(node, (status) => {
+      lastConnection = status;
+      connected = status.state === 'connected';
+      showStatus();
+      if (connected) queue.pump();
+    });
+
+    const streamFor = (msg: SmOutMessage): string => {
+      const configured = config.stream?.trim();
+      const name: unknown = configured ? RED.util.evaluateNodeProperty(configured, config.streamType ?? 'str', node, msg) : msg.stream;
+      if (name === undefined || name === null || name === '') {
+        throw new ValidationError('stream', name, RED._('sm-out.errors.noStream'));
+      }
+      validateStreamName(name, 'stream');
+      return name;
+    };
+
+    node.on('input', (msg: SmOutMessage, send, done) => {
+      let stream: string;
+      let payloads: Buffer[];
+      try {
+        stream = streamFor(msg);
+        if (config.batch && Array.isArray(msg.payload)) {
+          if (msg.payload.length === 0) throw new ValidationError('msg.payload', msg.payload, RED._('sm-out.errors.emptyBatch'));
+          payloads = msg.payload.map((element, index) => payloadToBytes(element, `msg.payload[${index}]`));
+        } else {
+          payloads = [payloadToBytes(msg.payload)];
+        }
+      } catch (error) {
+        reportInputError(node, error, done, false);
+        return;
+      }
+      queue.push({
+        stream,
+        payloads,
+        resolve: (sequenceNumbers) => {
+          msg.stream = stream;
+          if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
+          else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
+          send(msg as NodeMessage);
+          done();
+        },
+        reject: (error) => reportInputError(node, error, done, false),
+      });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      queue
+        .stop(CLOSE_GRACE_MS)
+        .then(() => configNode.deregister(node))
+        .then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('sm out', SmOut as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};

@@ -1,0 +1,74 @@
+// Loads our nodes into a real Node-RED runtime (node-red-node-test-helper) wired to a real local server.
+import helper from 'node-red-node-test-helper';
+import type { Node, NodeMessage } from 'node-red';
+import smConfig = require('../../nodes/sm-config');
+import smOut = require('../../nodes/sm-out');
+import smIn = require('../../nodes/sm-in');
+import smAdmin = require('../../nodes/sm-admin');
+
+helper.init(require.resolve('node-red'));
+
+// Core nodes the test flows use; the helper loads only the node modules it is given.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const catchNode = require('@node-red/nodes/core/common/25-catch') as unknown;
+
+export const ALL_NODES = [smConfig, smOut, smIn, smAdmin, catchNode];
+export { helper };
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
+
+export function startRuntime(): Promise<void> {
+  return new Promise((resolve) => helper.startServer(resolve));
+}
+
+export function stopRuntime(): Promise<void> {
+  return new Promise((resolve) => helper.stopServer(resolve));
+}
+
+export async function loadFlow(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {
+  await helper.load(ALL_NODES as never, flow, credentials);
+}
+
+/** The config node and a tab for a flow talking to the server on `port`. */
+export function configNode(port: number, extra: Record<string, unknown> = {}): FlowNode {
+  return { id: 'config', type: 'sm-config', host: '127.0.0.1', port: String(port), ...extra };
+}
+
+/** Collects msgs arriving at a helper node, and resolves once `count` have arrived. */
+export function collect(nodeId: string): { messages: NodeMessage[]; wait(count: number, timeoutMs?: number): Promise<NodeMessage[]> } {
+  const node = helper.getNode(nodeId) as Node;
+  const messages: NodeMessage[] = [];
+  const waiters: { count: number; resolve(): void }[] = [];
+  node.on('input', (msg: NodeMessage) => {
+    messages.push(msg);
+    for (const waiter of [...waiters]) {
+      if (messages.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  });
+  return {
+    messages,
+    wait: (count, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        if (messages.length >= count) return resolve(messages);
+        const timer = setTimeout(() => reject(new Error(`${messages.length} of ${count} msgs arrived at ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve(messages)) });
+      }),
+  };
+}
+
+/** Resolves once the node's status has the given fill (e.g. green once connected). */
+export function statusFill(nodeId: string, fill: string, timeoutMs = 5_000): Promise<void> {
+  const node = helper.getNode(nodeId) as Node & { on(event: 'call:status', listener: (call: { args: [{ fill?: string }] }) => void): void };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${nodeId} did not show a ${fill} status within ${timeoutMs} ms`)), timeoutMs);
+    node.on('call:status', (call) => {
+      if (call.args[0]?.fill === fill) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}

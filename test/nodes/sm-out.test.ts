@@ -1,0 +1,152 @@
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+
+function outFlow(port: number, outNode: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    configNode(port),
+    { id: 'out', type: 'sm out', server: 'config', stream: 'telemetry', wires: [['sent']], ...outNode },
+    { id: 'sent', type: 'helper' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+  ];
+}
+
+describe('sm out', () => {
+  let server: TestServer;
+  let client: StreamManagerClient;
+
+  before(async () => {
+    await startRuntime();
+    server = await startTestServer();
+    client = new StreamManagerClient({ port: server.port });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+    await stopRuntime();
+  });
+
+  it('appends Buffer, string and JSON payloads and sends each msg on with its sequence number and stream', async () => {
+    await client.createMessageStream({ name: 'telemetry', strategyOnFull: StrategyOnFull.OverwriteOldestData });
+    await loadFlow(outFlow(server.port));
+    const sent = collect('sent');
+    const out = helper.getNode('out');
+    out.receive({ payload: Buffer.from([1, 2, 3]) } as never);
+    out.receive({ payload: 'text' } as never);
+    out.receive({ payload: { temperature: 21.5 } } as never);
+    const msgs = (await sent.wait(3)) as unknown as { sequenceNumber: number; stream: string }[];
+    assert.deepEqual(msgs.map((msg) => [msg.stream, msg.sequenceNumber]), [['telemetry', 0], ['telemetry', 1], ['telemetry', 2]]);
+    const stored = await client.readMessages('telemetry', { minMessageCount: 3, maxMessageCount: 3 });
+    assert.deepEqual(stored.map((message) => Buffer.from(message.payload).toString('hex')), ['010203', Buffer.from('text').toString('hex'), Buffer.from('{"temperature":21.5}').toString('hex')]);
+  });
+
+  it('takes msg.stream when the node names no stream, and a typed stream from msg when set so', async () => {
+    await client.createMessageStream({ name: 'a', strategyOnFull: 0 });
+    await client.createMessageStream({ name: 'b', strategyOnFull: 0 });
+    await loadFlow(outFlow(server.port, { stream: '' }));
+    const sent = collect('sent');
+    helper.getNode('out').receive({ payload: 'x', stream: 'a' } as never);
+    await sent.wait(1);
+    await helper.unload();
+    await loadFlow(outFlow(server.port, { stream: 'target', streamType: 'msg' }));
+    const sentAgain = collect('sent');
+    helper.getNode('out').receive({ payload: 'y', target: 'b' } as never);
+    await sentAgain.wait(1);
+    assert.equal(Number((await client.describeMessageStream('a')).storageStatus?.newestSequenceNumber), 0);
+    assert.equal(Number((await client.describeMessageStream('b')).storageStatus?.newestSequenceNumber), 0);
+  });
+
+  it('creates the missing stream from the node definition when set to', async () => {
+    await loadFlow(outFlow(server.port, { createStream: true, persistence: 'Memory', maxSize: '1048576', streamSegmentSize: '65536', strategyOnFull: 'RejectNewData' }));
+    const sent = collect('sent');
+    for (let index = 0; index < 5; index++) helper.getNode('out').receive({ payload: `m${index}` } as never);
+    const msgs = (await sent.wait(5)) as unknown as { sequenceNumber: number }[];
+    assert.deepEqual(msgs.map((msg) => msg.sequenceNumber), [0, 1, 2, 3, 4]);
+    const { definition } = await client.describeMessageStream('telemetry');
+    assert.deepEqual([definition?.persistence, definition?.maxSize, definition?.strategyOnFull], [1, 1_048_576, 0]);
+  });
+
+  it('appends an array payload as a batch and sends msg.sequenceNumbers once all are acknowledged', async () => {
+    await client.createMessageStream({ name: 'telemetry', strategyOnFull: 0 });
+    await loadFlow(outFlow(server.port, { batch: true }));
+    const sent = collect('sent');
+    helper.getNode('out').receive({ payload: ['a', { b: 1 }, Buffer.from('c')] } as never);
+    const [msg] = (await sent.wait(1)) as unknown as { sequenceNumbers: number[] }[];
+    assert.deepEqual(msg.sequenceNumbers, [0, 1, 2]);
+  });
+
+  it('sends every error to Catch with a stable code, and keeps working for the next msg', async () => {
+    await loadFlow(outFlow(server.port, { stream: '' }));
+    const caught = collect('caught');
+    const sent = collect('sent');
+    const out = helper.getNode('out');
+    out.receive({ payload: 'no stream named' } as never);
+    out.receive({ payload: null, stream: 'telemetry' } as never);
+    out.receive({ payload: 'x', stream: 'bad/name' } as never);
+    out.receive({ payload: 'x', stream: 'missing' } as never);
+    const errors = (await caught.wait(4)) as unknown as { error: { code: string; message: string } }[];
+    const byCode = errors.map((msg) => msg.error.code).sort();
+    assert.deepEqual(byCode, ['ResourceNotFound', 'Validation', 'Validation', 'Validation']);
+    assert.ok(errors.some((msg) => /msg\.payload is required/.test(msg.error.message)));
+    await client.createMessageStream({ name: 'telemetry', strategyOnFull: 0 });
+    out.receive({ payload: 'fine', stream: 'telemetry' } as never);
+    await sent.wait(1);
+  });
+
+  it('reports Connection errors at Catch when the server is down and the queue limit is reached', async () => {
+    const down = await startTestServer();
+    const port = down.port;
+    await down.close();
+    await loadFlow(outFlow(port, { maxQueued: 2 }));
+    const caught = collect('caught');
+    const out = helper.getNode('out');
+    for (let index = 0; index < 5; index++) out.receive({ payload: `m${index}` } as never);
+    const errors = (await caught.wait(3)) as unknown as { error: { code: string; message: string }; payload: string }[];
+    assert.deepEqual(errors.map((msg) => [msg.error.code, msg.payload]), [['Connection', 'm2'], ['Connection', 'm3'], ['Connection', 'm4']]);
+    assert.match(errors[0].error.message, /2 msgs are already waiting/);
+    // The Catch node stops with the flow (and the helper stops recording the log): watch the node's own error
+    // reports to see that the msgs still waiting are reported, not dropped.
+    const reported: string[] = [];
+    const outNode = out as unknown as { error(error: Error, msg?: { payload?: string }): void };
+    const report = outNode.error.bind(outNode);
+    outNode.error = (error, msg) => {
+      reported.push(`${msg?.payload}: ${error.message}`);
+      report(error, msg);
+    };
+    await helper.unload();
+    assert.deepEqual(reported, ['m0: the node was stopped before the msg could be appended', 'm1: the node was stopped before the msg could be appended']);
+  });
+
+  it('gives every one of 1000 msgs a unique, ordered sequence number or an error across a server restart', async () => {
+    await client.createMessageStream({ name: 'telemetry', strategyOnFull: 0, streamSegmentSize: 1_048_576 });
+    await loadFlow(outFlow(server.port));
+    const sent = collect('sent');
+    const caught = collect('caught');
+    const out = helper.getNode('out');
+    for (let index = 0; index < 1000; index++) {
+      out.receive({ payload: `m${index}`, index } as never);
+      if (index === 400) await server.restart();
+    }
+    for (let attempt = 0; attempt < 200 && sent.messages.length + caught.messages.length < 1000; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(sent.messages.length + caught.messages.length, 1000, 'every msg reached the output or Catch');
+    const numbers = (sent.messages as unknown as { sequenceNumber: number; index: number }[]).map((msg) => msg.sequenceNumber);
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'in order');
+    assert.equal(new Set(numbers).size, numbers.length, 'unique');
+    for (const msg of caught.messages as unknown as { error: { code: string } }[]) assert.equal(msg.error.code, 'Connection');
+    const stored = await client.readMessages('telemetry', { minMessageCount: 1, maxMessageCount: 2000 });
+    const acknowledged = new Map((sent.messages as unknown as { sequenceNumber: number; payload: string }[]).map((msg) => [msg.sequenceNumber, msg.payload]));
+    for (const message of stored) {
+      const payload = acknowledged.get(Number(message.sequenceNumber));
+      if (payload !== undefined) assert.equal(Buffer.from(message.payload).toString(), payload);
+    }
+  });
+});
