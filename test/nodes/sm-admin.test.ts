@@ -1,0 +1,109 @@
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StreamManagerClient } from '../../lib/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+
+function adminFlow(port: number, adminNode: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    configNode(port),
+    { id: 'admin', type: 'sm admin', server: 'config', action: 'describe', wires: [['done']], ...adminNode },
+    { id: 'done', type: 'helper' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+  ];
+}
+
+type AdminOutput = { payload: unknown; stream?: string };
+
+describe('sm admin', () => {
+  let server: TestServer;
+  let client: StreamManagerClient;
+
+  before(async () => {
+    await startRuntime();
+    server = await startTestServer();
+    client = new StreamManagerClient({ port: server.port });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+    await stopRuntime();
+  });
+
+  it('creates a stream from the node form, overridden field by field by msg.payload, and outputs the definition', async () => {
+    await loadFlow(adminFlow(server.port, { action: 'create', stream: 'from-form', maxSize: '2048', streamSegmentSize: '1024', persistence: 'Memory', strategyOnFull: 'RejectNewData' }));
+    const done = collect('done');
+    helper.getNode('admin').receive({ payload: { maxSize: 4096, strategyOnFull: 'OverwriteOldestData', timeToLiveMillis: '3600000' } } as never);
+    const [msg] = (await done.wait(1)) as unknown as AdminOutput[];
+    assert.deepEqual(msg.payload, { name: 'from-form', maxSize: 4096, streamSegmentSize: 1024, timeToLiveMillis: 3_600_000, strategyOnFull: 1, persistence: 1 });
+    assert.equal(msg.stream, 'from-form');
+    const { definition } = await client.describeMessageStream('from-form');
+    assert.deepEqual([definition?.maxSize, definition?.strategyOnFull, definition?.persistence], [4096, 1, 1]);
+  });
+
+  it('runs every action from msg.action: create, upsert, update, describe, list and delete', async () => {
+    await loadFlow(adminFlow(server.port));
+    const done = collect('done');
+    const admin = helper.getNode('admin');
+    const steps = [
+      { action: 'create', stream: 'life', payload: { persistence: 1 } },
+      { action: 'upsert', stream: 'life', payload: { persistence: 1, maxSize: 1_048_576, streamSegmentSize: 1024 } },
+      { action: 'update', stream: 'life', payload: { persistence: 1, exportDefinition: { kinesis: [{ identifier: 'k', kinesisStreamName: 'cloud' }] } } },
+      { action: 'describe', stream: 'life' },
+      { action: 'list' },
+      { action: 'delete', payload: { name: 'life' } },
+    ];
+    for (const [index, step] of steps.entries()) {
+      admin.receive(step as never);
+      await done.wait(index + 1);
+    }
+    const msgs = (await done.wait(6)) as unknown as AdminOutput[];
+    const described = msgs[3].payload as { definition: { maxSize: number; exportDefinition: unknown }; storageStatus: unknown; exportStatuses: { exportConfigIdentifier: string }[] };
+    assert.equal(described.definition.maxSize, 268_435_456, 'update sends the complete definition: maxSize back to its default');
+    assert.deepEqual(described.storageStatus, { oldestSequenceNumber: 0, newestSequenceNumber: -1, totalBytes: 0 });
+    assert.equal(described.exportStatuses[0].exportConfigIdentifier, 'k');
+    assert.deepEqual(msgs[4].payload, ['life']);
+    assert.equal(msgs[5].payload, 'life');
+    assert.deepEqual(await client.listStreams(), []);
+  });
+
+  it('shows 64-bit values beyond 2^53 as exact decimal strings', async () => {
+    await client.createMessageStream({ name: 'huge', strategyOnFull: 0, maxSize: 2n ** 62n });
+    await loadFlow(adminFlow(server.port, { stream: 'huge' }));
+    const done = collect('done');
+    helper.getNode('admin').receive({ payload: null } as never);
+    const [msg] = (await done.wait(1)) as unknown as AdminOutput[];
+    assert.equal((msg.payload as { definition: { maxSize: unknown } }).definition.maxSize, '4611686018427387904');
+  });
+
+  it('sends bad input and server refusals to Catch with a stable code, and keeps working', async () => {
+    await loadFlow(adminFlow(server.port));
+    const caught = collect('caught');
+    const done = collect('done');
+    const admin = helper.getNode('admin');
+    admin.receive({ action: 'rename', stream: 'x' } as never);
+    admin.receive({ action: 'describe', stream: 'missing' } as never);
+    admin.receive({ action: 'create', stream: 'bad', payload: { exportDefinition: '{not json' } } as never);
+    admin.receive({ action: 'create', stream: 'bad', payload: { maxSize: 10 } } as never);
+    admin.receive({ action: 'create', stream: 'bad', payload: { colour: 'blue' } } as never);
+    admin.receive({ action: 'create' } as never);
+    const errors = (await caught.wait(6)) as unknown as { error: { code: string; message: string } }[];
+    const summary = errors.map((msg) => `${msg.error.code}: ${msg.error.message}`);
+    const expected = [
+      /^Validation: .*action must be one of create, update, upsert, delete, describe, list, got "rename"/,
+      /^ResourceNotFound: .*stream missing does not exist/,
+      /^Validation: .*exportDefinition must be JSON text of an ExportDefinition/,
+      /^Validation: .*maxSize must be at least 1024/,
+      /^Validation: .*msg\.payload\.colour is not a definition field/,
+      /^Validation: .*stream /,
+    ];
+    for (const pattern of expected) assert.ok(summary.some((line) => pattern.test(line)), `${pattern} in ${summary.join(' | ')}`);
+    admin.receive({ action: 'list' } as never);
+    await done.wait(1);
+  });
+});

@@ -1,0 +1,193 @@
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NodeMessage } from 'node-red';
+import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+
+interface ReadMsg {
+  payload: unknown;
+  stream: string;
+  topic: string;
+  sequenceNumber: number;
+  ingestTime: number;
+  messages?: { sequenceNumber: number }[];
+  error?: { code: string; message: string };
+}
+
+function inFlow(port: number, inNode: Record<string, unknown>): FlowNode[] {
+  return [
+    configNode(port),
+    { id: 'in', type: 'sm in', server: 'config', stream: 'feed', mode: 'continuous', wires: [['read']], ...inNode },
+    { id: 'read', type: 'helper' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+  ];
+}
+
+const sequenceNumbers = (msgs: NodeMessage[]) => (msgs as unknown as ReadMsg[]).map((msg) => msg.sequenceNumber);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
+
+describe('sm in', () => {
+  let server: TestServer;
+  let client: StreamManagerClient;
+
+  before(async () => {
+    await startRuntime();
+    server = await startTestServer();
+    client = new StreamManagerClient({ port: server.port });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+    await stopRuntime();
+  });
+
+  async function appendAll(count: number, text = (index: number) => `{"n":${index}}`): Promise<void> {
+    await Promise.all(range(0, count).map((index) => client.appendMessage('feed', Buffer.from(text(index)))));
+  }
+
+  it('reads on input with the node fields, overridden by msg.stream and msg.readOptions, decoding payloads as asked', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.OverwriteOldestData });
+    await appendAll(5);
+    await client.createMessageStream({ name: 'other', strategyOnFull: 0 });
+    await client.appendMessage('other', Buffer.from([0xff, 0x00]));
+    await loadFlow(inFlow(server.port, { mode: 'input', maxMessageCount: '2', format: 'auto' }));
+    const read = collect('read');
+    const node = helper.getNode('in');
+    node.receive({ topic: 'kept' } as never);
+    await read.wait(2);
+    node.receive({ readOptions: { desiredStartSequenceNumber: 3, maxMessageCount: 10 } } as never);
+    await read.wait(4);
+    node.receive({ stream: 'other' } as never);
+    const msgs = (await read.wait(5)) as unknown as ReadMsg[];
+    assert.deepEqual(msgs.map((msg) => msg.sequenceNumber), [0, 1, 3, 4, 0]);
+    assert.deepEqual(msgs[0].payload, { n: 0 });
+    assert.equal(msgs[0].topic, 'feed');
+    assert.ok(msgs[0].ingestTime > 1_600_000_000_000);
+    assert.deepEqual(msgs[4].payload, Buffer.from([0xff, 0x00]), 'auto keeps bytes that are not UTF-8 as a Buffer');
+  });
+
+  it('sends nothing when there are not enough messages, or reports NotEnoughMessages when set to', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
+    await loadFlow(inFlow(server.port, { mode: 'input' }));
+    const caught = collect('caught');
+    const read = collect('read');
+    helper.getNode('in').receive({} as never);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(read.messages.length + caught.messages.length, 0);
+    await helper.unload();
+    await loadFlow(inFlow(server.port, { mode: 'input', notEnough: 'error' }));
+    const reported = collect('caught');
+    helper.getNode('in').receive({} as never);
+    const [msg] = (await reported.wait(1)) as unknown as ReadMsg[];
+    assert.equal(msg.error?.code, 'NotEnoughMessages');
+  });
+
+  it('outputs one msg per read with the array of payloads and msg.messages when set to batch', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
+    await appendAll(3, (index) => `t${index}`);
+    await loadFlow(inFlow(server.port, { mode: 'input', output: 'batch', format: 'utf8', maxMessageCount: '10' }));
+    const read = collect('read');
+    helper.getNode('in').receive({} as never);
+    const [msg] = (await read.wait(1)) as unknown as ReadMsg[];
+    assert.deepEqual(msg.payload, ['t0', 't1', 't2']);
+    assert.deepEqual(msg.messages?.map((meta) => meta.sequenceNumber), [0, 1, 2]);
+  });
+
+  it('starts at the oldest, at only new messages, or at a given sequence number', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
+    await appendAll(3);
+    for (const [start, extra, expected] of [
+      ['oldest', {}, [0, 1, 2, 3]],
+      ['newest', {}, [3]],
+      ['sequence', { startSequenceNumber: '2' }, [2, 3]],
+    ] as const) {
+      await loadFlow(inFlow(server.port, { start, ...extra }));
+      const read = collect('read');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await client.appendMessage('feed', Buffer.from('{"n":3}'));
+      const msgs = await read.wait(expected.length);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(sequenceNumbers(msgs), expected, `start ${start}`);
+      await helper.unload();
+      const { storageStatus } = await client.describeMessageStream('feed');
+      await client.deleteMessageStream('feed');
+      await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
+      await appendAll(Number(storageStatus?.newestSequenceNumber) > 0 ? 3 : 3);
+    }
+  });
+
+  it('keeps the last delivered sequence number in node context, where a resume starts from', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
+    await appendAll(5);
+    await loadFlow(inFlow(server.port, { start: 'resume' }));
+    const read = collect('read');
+    await read.wait(5);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(helper.getNode('in').context().get('lastSequenceNumber'), 4);
+  });
+
+  it('delivers 10 000 messages exactly once and in order while a producer appends, across a server restart', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: 0, streamSegmentSize: 1_048_576 });
+    await loadFlow(inFlow(server.port, { batchSize: '500', pollTimeout: '1000' }));
+    const read = collect('read');
+    for (let batch = 0; batch < 20; batch++) {
+      await Promise.all(range(0, 500).map((index) => client.appendMessage('feed', Buffer.from(String(batch * 500 + index)))));
+      if (batch === 10) {
+        await server.restart();
+        // The producer's own client notices the restart on its next request and connects again.
+        await client.listStreams().catch(() => undefined);
+      }
+    }
+    const msgs = await read.wait(10_000, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(msgs.length, 10_000, 'no duplicates');
+    assert.deepEqual(sequenceNumbers(msgs), range(0, 10_000));
+    assert.deepEqual((msgs as unknown as ReadMsg[]).map((msg) => msg.payload), range(0, 10_000));
+  });
+
+  it('warns how many messages aged out before they could be read, and goes on from the oldest', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.OverwriteOldestData, maxSize: 4096, streamSegmentSize: 1024 });
+    await loadFlow(inFlow(server.port, { start: 'sequence', startSequenceNumber: '0' }));
+    const warnings: string[] = [];
+    const node = helper.getNode('in') as unknown as { warn(text: string): void };
+    node.warn = (text) => warnings.push(text);
+    helper.getNode('in').receive({ action: 'pause' } as never);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let index = 0; index < 10; index++) await client.appendMessage('feed', Buffer.alloc(1024, index));
+    const read = collect('read');
+    helper.getNode('in').receive({ action: 'resume' } as never);
+    const msgs = await read.wait(4);
+    assert.deepEqual(sequenceNumbers(msgs), [6, 7, 8, 9]);
+    assert.equal(warnings.length, 1, 'one warning for the six messages that aged out');
+  });
+
+  it('pauses, resumes and seeks on msg.action, and refuses other actions with a clear error', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
+    await appendAll(3);
+    await loadFlow(inFlow(server.port, {}));
+    const read = collect('read');
+    const caught = collect('caught');
+    const node = helper.getNode('in');
+    await read.wait(3);
+    node.receive({ action: 'pause' } as never);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await appendAll(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(read.messages.length, 3, 'nothing while paused');
+    node.receive({ action: 'resume' } as never);
+    await read.wait(4);
+    node.receive({ action: 'seek', sequenceNumber: 1 } as never);
+    await read.wait(7);
+    assert.deepEqual(sequenceNumbers(read.messages), [0, 1, 2, 3, 1, 2, 3]);
+    node.receive({ action: 'explode' } as never);
+    node.receive({ action: 'seek', sequenceNumber: -4 } as never);
+    const errors = (await caught.wait(2)) as unknown as ReadMsg[];
+    assert.deepEqual(errors.map((msg) => msg.error?.code), ['Validation', 'Validation']);
+  });
+});
