@@ -8,11 +8,13 @@ import smAdmin = require('../../nodes/sm-admin');
 
 helper.init(require.resolve('node-red'));
 
-// Core nodes the test flows use; the helper loads only the node modules it is given.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const catchNode = require('@node-red/nodes/core/common/25-catch') as unknown;
+// Core nodes the test flows and the example flows use; the helper loads only the node modules it is given.
+const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/25-catch', 'common/90-comment', 'function/10-function'].map(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (file) => require(`@node-red/nodes/core/${file}`) as unknown,
+);
 
-export const ALL_NODES = [smConfig, smOut, smIn, smAdmin, catchNode];
+export const ALL_NODES = [smConfig, smOut, smIn, smAdmin, ...CORE_NODES];
 export { helper };
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
