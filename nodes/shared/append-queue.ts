@@ -17,6 +17,12 @@ export interface AppendJob {
   reject(error: Error): void;
 }
 
+interface QueuedJob extends AppendJob {
+  /** Arrival order, kept when a job goes back into the queue. */
+  order: number;
+  createdStreamFor?: boolean;
+}
+
 export interface AppendQueueOptions {
   maxInFlight: number;
   maxWaiting: number;
@@ -25,8 +31,11 @@ export interface AppendQueueOptions {
 }
 
 export class AppendQueue {
-  private readonly waiting: AppendJob[] = [];
+  private readonly waiting: QueuedJob[] = [];
   private inFlight = 0;
+  private arrivals = 0;
+  /** Set while a missing stream is being created: nothing new goes out, so appends keep their order. */
+  private creating?: Promise<boolean>;
   private readonly settled = new Set<Promise<void>>();
   private stopped = false;
 
@@ -56,7 +65,7 @@ export class AppendQueue {
       );
       return;
     }
-    this.waiting.push(job);
+    this.waiting.push({ ...job, order: this.arrivals++ });
     this.pump();
     this.notify();
   }
@@ -64,8 +73,8 @@ export class AppendQueue {
   /** Sends what is waiting, as far as the connection and the in-flight bound allow. */
   pump(): void {
     let started = false;
-    while (!this.stopped && this.target.connected && this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
-      const job = this.waiting.shift() as AppendJob;
+    while (!this.stopped && !this.creating && this.target.connected && this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+      const job = this.waiting.shift() as QueuedJob;
       this.inFlight += job.payloads.length;
       const run = this.run(job).finally(() => {
         this.inFlight -= job.payloads.length;
@@ -88,26 +97,50 @@ export class AppendQueue {
     clearTimeout(timer);
   }
 
-  private async run(job: AppendJob): Promise<void> {
+  private async run(job: QueuedJob): Promise<void> {
     try {
       job.resolve(await this.appendAll(job));
     } catch (error) {
-      if (error instanceof StreamManagerError && error.code === 'ResourceNotFound') {
-        try {
-          if (await this.target.createMissingStream(job.stream)) {
-            job.resolve(await this.appendAll(job));
-            return;
-          }
-        } catch (creationError) {
-          job.reject(creationError as Error);
-          return;
-        }
+      if (error instanceof StreamManagerError && error.code === 'ResourceNotFound' && !job.createdStreamFor) {
+        this.retryAfterCreating(job, error);
+        return;
       }
       job.reject(error as Error);
     }
   }
 
-  private appendAll(job: AppendJob): Promise<Int64[]> {
+  /**
+   * Puts the job back in its place and creates the stream (once for all the appends that found it missing);
+   * the appends go out again, in their order, once it exists.
+   */
+  private retryAfterCreating(job: QueuedJob, notFound: StreamManagerError): void {
+    let creation = this.creating;
+    if (!creation) {
+      const started = this.target.createMissingStream(job.stream);
+      creation = started;
+      this.creating = started;
+      const resume = (): void => {
+        this.creating = undefined;
+        this.pump();
+      };
+      // One turn later than the callbacks below, so that every append waiting on this creation is back in line first.
+      void started.then(() => Promise.resolve().then(resume), () => Promise.resolve().then(resume));
+    }
+    creation.then(
+      (created) => {
+        if (!created) {
+          job.reject(notFound);
+          return;
+        }
+        job.createdStreamFor = true;
+        const position = this.waiting.findIndex((waiting) => waiting.order > job.order);
+        this.waiting.splice(position === -1 ? this.waiting.length : position, 0, job);
+      },
+      (creationError: Error) => job.reject(creationError),
+    );
+  }
+
+  private appendAll(job: QueuedJob): Promise<Int64[]> {
     return Promise.all(job.payloads.map((payload) => this.target.append(job.stream, payload)));
   }
 

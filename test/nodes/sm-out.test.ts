@@ -66,9 +66,14 @@ describe('sm out', () => {
   it('creates the missing stream from the node definition when set to', async () => {
     await loadFlow(outFlow(server.port, { createStream: true, persistence: 'Memory', maxSize: '1048576', streamSegmentSize: '65536', strategyOnFull: 'RejectNewData' }));
     const sent = collect('sent');
-    for (let index = 0; index < 5; index++) helper.getNode('out').receive({ payload: `m${index}` } as never);
-    const msgs = (await sent.wait(5)) as unknown as { sequenceNumber: number }[];
-    assert.deepEqual(msgs.map((msg) => msg.sequenceNumber), [0, 1, 2, 3, 4]);
+    for (let index = 0; index < 10; index++) {
+      helper.getNode('out').receive({ payload: `m${index}` } as never);
+      if (index % 3 === 2) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const msgs = (await sent.wait(10)) as unknown as { sequenceNumber: number; payload: string }[];
+    assert.deepEqual(msgs.map((msg) => [msg.payload, msg.sequenceNumber]), Array.from({ length: 10 }, (_, index) => [`m${index}`, index]));
+    const stored = await client.readMessages('telemetry', { minMessageCount: 10, maxMessageCount: 10 });
+    assert.deepEqual(stored.map((message) => Buffer.from(message.payload).toString()), Array.from({ length: 10 }, (_, index) => `m${index}`), 'stored in arrival order');
     const { definition } = await client.describeMessageStream('telemetry');
     assert.deepEqual([definition?.persistence, definition?.maxSize, definition?.strategyOnFull], [1, 1_048_576, 0]);
   });
