@@ -61,16 +61,13 @@ export function collect(nodeId: string): { messages: NodeMessage[]; wait(count: 
   };
 }
 
-/** Resolves once the node's status has the given fill (e.g. green once connected). */
-export function statusFill(nodeId: string, fill: string, timeoutMs = 5_000): Promise<void> {
-  const node = helper.getNode(nodeId) as Node & { on(event: 'call:status', listener: (call: { args: [{ fill?: string }] }) => void): void };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${nodeId} did not show a ${fill} status within ${timeoutMs} ms`)), timeoutMs);
-    node.on('call:status', (call) => {
-      if (call.args[0]?.fill === fill) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+/** Resolves once the config node's shared connection is in the given state. */
+export async function connectionState(state: 'connected' | 'disconnected', reason?: RegExp, configId = 'config', timeoutMs = 5_000): Promise<void> {
+  const config = helper.getNode(configId) as unknown as { connectionStatus: { state: string; reason?: string } };
+  for (const start = Date.now(); Date.now() - start < timeoutMs; ) {
+    const status = config.connectionStatus;
+    if (status.state === state && (!reason || reason.test(status.reason ?? ''))) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the connection of ${configId} was not ${state} ${reason ?? ''} within ${timeoutMs} ms (it is ${JSON.stringify(config.connectionStatus)})`);
 }

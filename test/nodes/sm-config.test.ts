@@ -1,0 +1,95 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+
+const TOKEN = 'secret-token-4f2a';
+
+function everyNodeFlow(port: number): FlowNode[] {
+  return [
+    configNode(port),
+    { id: 'out', type: 'sm out', server: 'config', stream: 'shared', wires: [['sent']] },
+    { id: 'in', type: 'sm in', server: 'config', stream: 'shared', mode: 'continuous', wires: [['read']] },
+    { id: 'reader', type: 'sm in', server: 'config', stream: 'shared', mode: 'input', wires: [['read']] },
+    { id: 'admin', type: 'sm admin', server: 'config', action: 'list', wires: [['listed']] },
+    { id: 'sent', type: 'helper' },
+    { id: 'read', type: 'helper' },
+    { id: 'listed', type: 'helper' },
+  ];
+}
+
+/** Open sockets and timers of this process, by kind. */
+function resources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+describe('sm-config', () => {
+  let server: TestServer;
+
+  before(async () => {
+    await startRuntime();
+    server = await startTestServer({ authToken: TOKEN });
+    const client = new StreamManagerClient({ port: server.port, authToken: TOKEN });
+    await client.createMessageStream({ name: 'shared', strategyOnFull: StrategyOnFull.OverwriteOldestData });
+    await client.close();
+  });
+  after(async () => {
+    await server.close();
+    await stopRuntime();
+  });
+
+  it('shares one connection, authenticated with the token credential, and shows it as connected on every node', async () => {
+    await loadFlow(everyNodeFlow(server.port), { config: { authToken: TOKEN } });
+    await connectionState('connected');
+    const listed = collect('listed');
+    helper.getNode('admin').receive({} as never);
+    const [msg] = await listed.wait(1);
+    assert.deepEqual(msg.payload, ['shared']);
+    assert.ok(!JSON.stringify((helper as unknown as { _redNodes: { getFlows(): unknown } })._redNodes.getFlows()).includes(TOKEN), 'the token is not in the flows');
+    await helper.unload();
+  });
+
+  it('reads the token from ${NAME} environment references, and shows a refused token as disconnected', async () => {
+    process.env.SM_TEST_TOKEN = TOKEN;
+    try {
+      await loadFlow(everyNodeFlow(server.port), { config: { authToken: '${SM_TEST_TOKEN}' } });
+      await connectionState('connected');
+      await helper.unload();
+      await loadFlow(everyNodeFlow(server.port), { config: { authToken: 'wrong' } });
+      await connectionState('disconnected', /auth token is not valid/);
+      await helper.unload();
+    } finally {
+      delete process.env.SM_TEST_TOKEN;
+    }
+  });
+
+  it('lists the streams of a deployed config node through the editor endpoint', async () => {
+    await loadFlow(everyNodeFlow(server.port), { config: { authToken: TOKEN } });
+    const response = await helper.request().get('/greengrass-stream-manager/config/streams').expect(200);
+    assert.deepEqual(response.body, { streams: ['shared'] });
+    await helper.request().get('/greengrass-stream-manager/nothing/streams').expect(404);
+    await helper.unload();
+  });
+
+  it('leaves no socket, timer or listener behind after 50 redeploys of a flow with every node type', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const baseline = resources();
+    const processListeners = process.eventNames().map((name) => process.listenerCount(name)).reduce((sum, count) => sum + count, 0);
+    for (let round = 0; round < 50; round++) {
+      await loadFlow(everyNodeFlow(server.port), { config: { authToken: TOKEN } });
+      helper.getNode('out').receive({ payload: `round ${round}` } as never);
+      helper.getNode('reader').receive({} as never);
+      await connectionState('connected');
+      await helper.unload();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = resources();
+    assert.ok((after.TCPSocketWrap ?? 0) <= (baseline.TCPSocketWrap ?? 0), `sockets: ${JSON.stringify(after)} vs ${JSON.stringify(baseline)}`);
+    assert.ok((after.Timeout ?? 0) <= (baseline.Timeout ?? 0) + 1, `timers: ${JSON.stringify(after)} vs ${JSON.stringify(baseline)}`);
+    const listenersAfter = process.eventNames().map((name) => process.listenerCount(name)).reduce((sum, count) => sum + count, 0);
+    assert.equal(listenersAfter, processListeners);
+  });
+});
