@@ -59,6 +59,7 @@ export = (RED: NodeAPI): void => {
     };
 
     Object.defineProperty(node, 'connectionStatus', { get: () => status });
+    node.nodeStatus = (shown: ConnectionStatus) => connectionNodeStatus(shown, text);
 
     node.register = (user: Node, onStatus?: (status: ConnectionStatus) => void): StreamManagerClient => {
       users.set(user.id, { node: user, onStatus });

@@ -6,7 +6,6 @@ import { ValidationError } from '../lib/protocol/errors';
 import type { Message, ReadMessagesOptions } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
-import { connectionNodeStatus } from './shared/connection-status';
 import { reportError, reportInputError } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { bytesToPayload, PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
@@ -147,7 +146,7 @@ export = (RED: NodeAPI): void => {
 
       const showStatus = (): void => {
         if (connection.state !== 'connected') {
-          node.status(connectionNodeStatus(connection, (key, reason) => RED._(`sm-config.status.${key}`, { reason: reason ?? '' })));
+          node.status(configNode!.nodeStatus(connection));
           return;
         }
         const position = last === undefined ? '' : ` #${last}`;

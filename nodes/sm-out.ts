@@ -5,7 +5,6 @@ import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
 import { validateStreamName } from '../lib/protocol/validation';
 import { AppendQueue } from './shared/append-queue';
 import type { SmConfigNode } from './shared/config-contract';
-import { connectionNodeStatus } from './shared/connection-status';
 import { reportInputError } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { payloadToBytes } from './shared/payload-encoding';
@@ -44,7 +43,6 @@ export = (RED: NodeAPI): void => {
       return;
     }
     const maxQueued = config.maxQueued === undefined || String(config.maxQueued).trim() === '' ? DEFAULT_MAX_QUEUED : Number(config.maxQueued);
-    const statusText = (key: string, reason?: string) => RED._(`sm-config.status.${key}`, { reason: reason ?? '' });
     let connected = false;
     let lastConnection = configNode.connectionStatus;
     const creating = new Map<string, Promise<boolean>>();
@@ -52,7 +50,7 @@ export = (RED: NodeAPI): void => {
     const showStatus = (): void => {
       const waiting = queue?.waitingCount ?? 0;
       if (waiting > 0) node.status({ fill: connected ? 'green' : 'yellow', shape: 'ring', text: RED._('sm-out.status.queued', { count: waiting }) });
-      else node.status(connectionNodeStatus(lastConnection, statusText));
+      else node.status(configNode.nodeStatus(lastConnection));
     };
 
     let client: StreamManagerClient;

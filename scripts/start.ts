@@ -52,7 +52,7 @@ export async function startEnvironment(options: { userDir: string; editorPort: n
   prepareUserDir(options.userDir);
 
   let embedded: RunningServer | undefined;
-  if (await streamManagerAnswers(options.streamManagerPort)) {
+  if (options.streamManagerPort !== 0 && (await streamManagerAnswers(options.streamManagerPort))) {
     log(`Using the Stream Manager that already answers on 127.0.0.1:${options.streamManagerPort}`);
   } else {
     embedded = await startServer({ port: options.streamManagerPort, storeDir: path.join(options.userDir, 'sm-store') });
@@ -73,7 +73,10 @@ export async function startEnvironment(options: { userDir: string; editorPort: n
     httpAdminRoot: '/',
     httpNodeRoot: '/api',
     credentialSecret: false,
-    editorTheme: { tours: false },
+    // No palette catalogue: the editor would fetch it from the internet at every start.
+    editorTheme: { tours: false, palette: { catalogues: [] } },
+    // No consent dialog and no calls home: the editor runs on loopback next to a local server.
+    telemetry: { enabled: false, updateNotification: false },
     // A persistent context store, so that sm in nodes set to resume go on where they left off after a restart.
     contextStorage: { default: { module: 'localfilesystem' } },
     logging: { console: { level: 'info', metrics: false, audit: false } },

@@ -1,5 +1,5 @@
 // What flow nodes may ask of their `sm-config` node. The config node owns the one shared client.
-import type { Node } from 'node-red';
+import type { Node, NodeStatus } from 'node-red';
 import type { StreamManagerClient } from '../../lib/client';
 
 /** Connection state as flow nodes show it. */
@@ -18,4 +18,6 @@ export interface SmConfigNode extends Node {
   deregister(user: Node): Promise<void>;
   /** The state the connection is in now. */
   readonly connectionStatus: ConnectionStatus;
+  /** The node status showing a connection state, in the config node's own catalog. */
+  nodeStatus(status: ConnectionStatus): NodeStatus;
 }
