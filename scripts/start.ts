@@ -62,8 +62,9 @@ export async function startEnvironment(options: { userDir: string; editorPort: n
   // The config nodes of the example flows leave the port blank: they read it from here.
   process.env.STREAM_MANAGER_SERVER_PORT = String(streamManagerPort);
 
+  // NODE_RED_PATH runs another Node-RED installation (CI tests on Node-RED 5 as well).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RED = require('node-red') as NodeRed;
+  const RED = require(process.env.NODE_RED_PATH ?? 'node-red') as NodeRed;
   const server = http.createServer();
   RED.init(server, {
     userDir: options.userDir,

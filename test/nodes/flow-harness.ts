@@ -6,12 +6,14 @@ import smOut = require('../../nodes/sm-out');
 import smIn = require('../../nodes/sm-in');
 import smAdmin = require('../../nodes/sm-admin');
 
-helper.init(require.resolve('node-red'));
+/** NODE_RED_PATH runs the tests on another Node-RED installation (CI runs them on Node-RED 5 as well). */
+const NODE_RED = process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red');
+helper.init(NODE_RED);
 
 // Core nodes the test flows and the example flows use; the helper loads only the node modules it is given.
 const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/25-catch', 'common/90-comment', 'function/10-function'].map(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (file) => require(`@node-red/nodes/core/${file}`) as unknown,
+  (file) => require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [NODE_RED] })) as unknown,
 );
 
 export const ALL_NODES = [smConfig, smOut, smIn, smAdmin, ...CORE_NODES];
