@@ -118,6 +118,7 @@ export function openConnection(
 export class Connection {
   private corked = false;
   private closed = false;
+  private draining?: Promise<void>;
 
   constructor(
     private readonly socket: net.Socket,
@@ -140,17 +141,20 @@ export class Connection {
     return this.socket.writableNeedDrain;
   }
 
+  /** Resolves when the socket has drained (or closed); every waiting request shares one pair of listeners. */
   drained(): Promise<void> {
     if (!this.socket.writableNeedDrain || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
+    this.draining ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.socket.off('drain', done);
         this.socket.off('close', done);
+        this.draining = undefined;
         resolve();
       };
       this.socket.on('drain', done);
       this.socket.on('close', done);
     });
+    return this.draining;
   }
 
   write(frame: Buffer): void {

@@ -146,11 +146,12 @@ export class MessageStream {
   }
 
   /**
-   * Resolves once what was appended so far is on disk: immediately unless the stream is File with flushOnWrite.
-   * Appends in the same turn of the event loop share one fdatasync.
+   * Resolves once what was appended so far is written to its segment file, and with flushOnWrite on the disk
+   * itself; at once for Memory streams. Appends in the same turn of the event loop share one write (and one
+   * fdatasync). Rejects when the file system refuses the data, so that the append is reported as failed.
    */
-  whenDurable(): Promise<void> {
-    if (!this.isFile || this.definition.flushOnWrite !== true) return Promise.resolve();
+  whenStored(): Promise<void> {
+    if (!this.isFile) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.durabilityWaiters.push({ resolve, reject });
       if (this.durabilityWaiters.length === 1) setImmediate(() => this.syncNow());
@@ -269,11 +270,15 @@ export class MessageStream {
   private syncNow(): void {
     const waiting = this.durabilityWaiters;
     this.durabilityWaiters = [];
+    const flush = this.definition.flushOnWrite === true;
     try {
-      for (const segment of this.segments) segment.file?.sync();
+      for (const segment of this.segments) {
+        if (flush) segment.file?.sync();
+        else segment.file?.write();
+      }
       for (const pending of waiting) pending.resolve();
     } catch (error) {
-      const failure = new StreamManagerError(`could not flush stream ${this.name} to disk: ${(error as Error).message}`, 'UnknownFailure', { status: 1 });
+      const failure = new StreamManagerError(`could not store stream ${this.name} on disk: ${(error as Error).message}`, 'UnknownFailure', { status: 1 });
       for (const pending of waiting) pending.reject(failure);
     }
   }

@@ -1,0 +1,124 @@
+// npm run bench: every benchmark of issue 7 side by side in one run, printed as a table and written to
+// docs/benchmarks.md. `--quick` runs smaller counts (for a smoke test); `--only 1,3` runs some items.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Persistence, StrategyOnFull, StreamManagerClient } from '../lib/client';
+import { appendLatency, appendRates, readRates } from './client-bench';
+import { formatRate, withConcurrency } from './measure';
+import { nodeRedRates } from './node-red-bench';
+import { serverRates } from './server-bench';
+import { startServerProcess } from './server-process';
+
+const quick = process.argv.includes('--quick');
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1].split(',').map(Number)) : undefined;
+const wanted = (item: number) => !only || only.has(item);
+const sizes = quick
+  ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000 }
+  : { appends: 10_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000 };
+
+interface Row {
+  item: string;
+  measure: string;
+  result: string;
+  target: string;
+  met: boolean | undefined;
+}
+const rows: Row[] = [];
+const row = (item: string, measure: string, result: string, target = '', met?: boolean) => {
+  rows.push({ item, measure, result, target, met });
+  process.stdout.write(`${item.padEnd(4)} ${measure.padEnd(58)} ${result.padEnd(40)} ${target}${met === undefined ? '' : met ? '  met' : '  MISSED'}\n`);
+};
+const ratio = (ours: number, theirs: number) => ours / theirs;
+
+async function main(): Promise<void> {
+  const server = await startServerProcess();
+  try {
+    if (wanted(1)) {
+      for (const inFlight of [1, 64]) {
+        const result = await appendRates(server, inFlight, inFlight === 1 ? sizes.appends / 5 : sizes.appends, sizes.runs);
+        const times = ratio(result.ours, result.official);
+        row('1', `appends/s, 1 KiB, ${inFlight} in flight: ours vs official`, `${formatRate(result.ours)} vs ${formatRate(result.official)} (${times.toFixed(1)}x)`, inFlight === 64 ? '>= 3x' : '', inFlight === 64 ? times >= 3 : undefined);
+      }
+    }
+    if (wanted(2)) {
+      const result = await readRates(server, sizes.reads, 500, sizes.runs);
+      const times = ratio(result.ours, result.official);
+      row('2', 'messages read/s in batches of 500: ours vs official', `${formatRate(result.ours)} vs ${formatRate(result.official)} (${times.toFixed(1)}x)`, '>= 3x', times >= 3);
+    }
+    if (wanted(3)) {
+      const rates = await serverRates(server, sizes.serverAppends, sizes.flushed);
+      const share = (value: number, limit: number) => `${formatRate(value)} vs ${formatRate(limit)} (${Math.round((value / limit) * 100)}%)`;
+      row('3', 'server, Memory stream appends/s vs loopback TCP echo', share(rates.memory, rates.echoLimit), '>= 50%', rates.memory >= rates.echoLimit / 2);
+      row('3', 'server, File stream appends/s vs raw file writes', share(rates.file, rates.fileLimit), '>= 50%', rates.file >= rates.fileLimit / 2);
+      row('3', 'server, File + flushOnWrite appends/s vs raw write+fdatasync', share(rates.fileFlush, rates.fileFlushLimit), '>= 50%', rates.fileFlush >= rates.fileFlushLimit / 2);
+    }
+    if (wanted(4) || wanted(6) || wanted(5)) {
+      const rates = await nodeRedRates(server, sizes.nodeRed, sizes.hop);
+      if (wanted(4)) {
+        row('4', 'sm out msgs/s through Node-RED', formatRate(rates.smOut), '>= 20,000', rates.smOut >= 20_000);
+        row('4', 'sm in (continuous) msgs/s through Node-RED', formatRate(rates.smIn), '>= 20,000', rates.smIn >= 20_000);
+      }
+      if (wanted(5)) {
+        const growth = rates.queueHeapMb[rates.queueHeapMb.length - 1] - rates.queueHeapMb[1];
+        row('5', `sm out, server down, queue full: heap after 4 x ${sizes.nodeRed} msgs (MB)`, rates.queueHeapMb.join(' / '), 'flat', growth < 5);
+      }
+      if (wanted(6)) row('6', 'append -> continuous sm in hop latency p50 / p99 (ms)', `${rates.hop.p50.toFixed(2)} / ${rates.hop.p99.toFixed(2)}`);
+    }
+    if (wanted(6)) {
+      const latency = await appendLatency(server, sizes.hop * 4);
+      row('6', 'single append latency p50 / p99 (ms)', `${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)}`);
+    }
+    if (wanted(5)) {
+      const client = new StreamManagerClient({ port: server.port });
+      await client.createMessageStream({ name: 'rss', strategyOnFull: StrategyOnFull.OverwriteOldestData, persistence: Persistence.Memory, maxSize: 2 ** 31, streamSegmentSize: 2 ** 24 });
+      const payload = Buffer.alloc(100, 'm');
+      await withConcurrency(sizes.rssMessages, 64, () => client.appendMessage('rss', payload));
+      await client.close();
+      const output = execFileSync(process.execPath, [path.join(__dirname, 'sm-in-memory.js'), String(server.port), 'rss', String(sizes.rssMessages)], { encoding: 'utf8' });
+      const { received, peakMb } = JSON.parse(output.trim().split('\n').pop() as string) as { received: number; peakMb: number };
+      row('5', `sm in continuous over ${received.toLocaleString('en-US')} messages: peak RSS of the Node-RED process`, `${peakMb.toFixed(0)} MB`, '< 200 MB', peakMb < 200);
+    }
+  } finally {
+    await server.stop();
+  }
+  writeReport();
+}
+
+function writeReport(): void {
+  const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.`,
+    `Package ${packageJson.version}; aws-greengrass-core-sdk ${version('aws-greengrass-core-sdk')}; Node-RED ${version('node-red')}; cbor-x ${version('cbor-x')}.`,
+    '',
+    'The server runs in a child process of its own (`sm-server`), the clients and Node-RED in the benchmark process.',
+    'Absolute rates drift on shared machines; the ratios measured side by side in one run are what to compare.',
+    '',
+    '| item | measure | result | target | |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((entry) => `| ${entry.item} | ${entry.measure} | ${entry.result} | ${entry.target} | ${entry.met === undefined ? '' : entry.met ? 'met' : '**missed**'} |`),
+    '',
+    '## Method',
+    '',
+    '1. Appends of 1 KiB to a Memory stream, 1 or 64 under way at once, our client and the official one taking turns; the median of the runs.',
+    '2. Reads of 500 messages (1 KiB each) at a time from a Memory stream, taking turns; the median of the runs.',
+    '3. Ready-made append frames sent over one raw connection, 64 at a time, to the server and to a TCP echo server that answers each frame with a ready-made reply (the limit); File streams against writing the same records to a file in a loop, with fdatasync after each for flush on write.',
+    '4. Msgs through a real Node-RED runtime (node-red-node-test-helper): sm out from receive to acknowledged output; sm in (continuous, batches of 500) from deploy until every message of a full stream is out.',
+    '5. sm in reads the whole stream in a child process of its own; its peak RSS (`process.resourceUsage().maxRSS`). sm out with nothing listening and its queue (1000) full: heap used after each of four rounds of msgs.',
+    '6. One append at a time with our client; one append at a time until the continuous sm in delivers it.',
+    '',
+  ];
+  fs.mkdirSync(path.join(__dirname, '..', '..', 'docs'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, '..', '..', 'docs', 'benchmarks.md'), lines.join('\n'));
+  process.stdout.write('\nwritten to docs/benchmarks.md\n');
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`benchmark failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
