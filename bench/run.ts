@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   try {
     if (wanted(1)) {
       for (const inFlight of [1, 64]) {
-        const result = await appendRates(server, inFlight, inFlight === 1 ? sizes.appends / 5 : sizes.appends, sizes.runs);
+        // One at a time the official client manages about 20 appends/s (Nagle's delay on its two writes per frame): fewer appends.
+        const result = await appendRates(server, inFlight, inFlight === 1 ? 200 : sizes.appends, sizes.runs);
         const times = ratio(result.ours, result.official);
         row('1', `appends/s, 1 KiB, ${inFlight} in flight: ours vs official`, `${formatRate(result.ours)} vs ${formatRate(result.official)} (${times.toFixed(1)}x)`, inFlight === 64 ? '>= 3x' : '', inFlight === 64 ? times >= 3 : undefined);
       }

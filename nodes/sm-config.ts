@@ -107,7 +107,11 @@ export = (RED: NodeAPI): void => {
   });
 };
 
+/** A reason short enough for a node status: the system error (ECONNREFUSED), else the error's stable code. */
 function shortReason(reason: Error): string {
-  const code = (reason as { cause?: { code?: string } }).cause?.code;
-  return code ?? (reason.message.length > 50 ? `${reason.message.slice(0, 47)}...` : reason.message);
+  const systemCode = (reason as { cause?: { code?: string } }).cause?.code;
+  if (systemCode) return systemCode;
+  const code = (reason as { code?: string }).code;
+  if (code && code !== 'Connection') return code;
+  return reason.message.length > 50 ? `${reason.message.slice(0, 47)}...` : reason.message;
 }

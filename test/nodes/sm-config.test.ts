@@ -59,7 +59,7 @@ describe('sm-config', () => {
       await connectionState('connected');
       await helper.unload();
       await loadFlow(everyNodeFlow(server.port), { config: { authToken: 'wrong' } });
-      await connectionState('disconnected', /auth token is not valid/);
+      await connectionState('disconnected', /^Unauthorized$/);
       await helper.unload();
     } finally {
       delete process.env.SM_TEST_TOKEN;

@@ -1,0 +1,75 @@
+// The whole chain, Node-RED flow -> sm out -> sm-server -> sm in, while the server is killed with SIGKILL and
+// restarted three times: every input msg ends with a sequence number or at a Catch node, every acknowledged
+// (flush-on-write) message is in the store afterwards, and sm in delivers the stream exactly once, in order.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { NodeMessage } from 'node-red';
+import { StreamManagerClient } from '../lib/client';
+import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
+import { kill, spawnServer } from './server-child';
+
+const MESSAGES = 20_000;
+
+describe('the chain under SIGKILL', () => {
+  it(`accounts for each of ${MESSAGES} msgs through three kills of the server`, { timeout: 240_000 }, async () => {
+    const storeDir = await mkdtemp(path.join(tmpdir(), 'sm-chain-'));
+    let server = await spawnServer(storeDir);
+    const port = server.port;
+    await startRuntime();
+    const client = new StreamManagerClient({ port, requestTimeoutMs: 10_000 });
+    try {
+      await loadFlow([
+        configNode(port, { requestTimeout: '10' }),
+        { id: 'out', type: 'sm out', server: 'config', stream: 'chain', createStream: true, persistence: 'File', flushOnWrite: true, maxQueued: String(MESSAGES), wires: [['acked']] },
+        { id: 'acked', type: 'helper' },
+        { id: 'in', type: 'sm in', server: 'config', stream: 'chain', mode: 'continuous', batchSize: '500', pollTimeout: '1000', format: 'utf8', wires: [['delivered']] },
+        { id: 'delivered', type: 'helper' },
+        { id: 'catcher', type: 'catch', scope: ['out'], uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]);
+      (helper as unknown as { _logSpy?: { restore(): void } })._logSpy?.restore();
+      const acked = collect('acked');
+      const caught = collect('caught');
+      const delivered = collect('delivered');
+      const out = helper.getNode('out');
+      for (let index = 0; index < MESSAGES; index++) {
+        out.receive({ payload: `m${index}` } as never);
+        if (index > 0 && index % 5_000 === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await kill(server);
+          server = await spawnServer(storeDir, { port });
+        }
+        if (index % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      for (let wait = 0; wait < 600 && acked.messages.length + caught.messages.length < MESSAGES; wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(acked.messages.length + caught.messages.length, MESSAGES, 'every msg was acknowledged or reached Catch');
+      for (const msg of caught.messages as unknown as { error: { code: string } }[]) assert.ok(['Connection', 'Timeout'].includes(msg.error.code), msg.error.code);
+
+      const ackedNumbers = (acked.messages as unknown as { sequenceNumber: number; payload: string }[]);
+      assert.equal(new Set(ackedNumbers.map((msg) => msg.sequenceNumber)).size, ackedNumbers.length, 'acknowledged sequence numbers are unique');
+
+      const newest = Number((await client.describeMessageStream('chain')).storageStatus?.newestSequenceNumber);
+      const stored = await client.readMessages('chain', { minMessageCount: newest + 1, maxMessageCount: newest + 1 });
+      const storedBySequence = new Map(stored.map((message) => [Number(message.sequenceNumber), Buffer.from(message.payload).toString()]));
+      for (const msg of ackedNumbers) assert.equal(storedBySequence.get(msg.sequenceNumber), msg.payload, `acknowledged ${msg.payload} is stored as ${msg.sequenceNumber}`);
+
+      for (let wait = 0; wait < 600 && delivered.messages.length < stored.length; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const deliveredSequence = (delivered.messages as NodeMessage[] as unknown as { sequenceNumber: number; payload: string }[]);
+      assert.deepEqual(deliveredSequence.map((msg) => msg.sequenceNumber), stored.map((message) => Number(message.sequenceNumber)), 'sm in delivered the stream once, in order');
+      assert.deepEqual(deliveredSequence.map((msg) => msg.payload), stored.map((message) => Buffer.from(message.payload).toString()));
+      process.stdout.write(`# ${acked.messages.length} acknowledged, ${caught.messages.length} at Catch, ${stored.length} stored, ${deliveredSequence.length} delivered\n`);
+    } finally {
+      await helper.unload();
+      await stopRuntime();
+      await client.close();
+      await kill(server);
+      await rm(storeDir, { recursive: true, force: true });
+    }
+  });
+});
