@@ -47,7 +47,14 @@ function prepareUserDir(userDir: string): void {
   if (!fs.existsSync(flows)) fs.copyFileSync(path.join(ROOT, 'examples', 'getting-started.json'), flows);
 }
 
-export async function startEnvironment(options: { userDir: string; editorPort: number; streamManagerPort: number; log?: (line: string) => void }): Promise<StartedEnvironment> {
+export async function startEnvironment(options: {
+  userDir: string;
+  editorPort: number;
+  streamManagerPort: number;
+  log?: (line: string) => void;
+  /** Node-RED logs warnings only. */
+  quiet?: boolean;
+}): Promise<StartedEnvironment> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   prepareUserDir(options.userDir);
 
@@ -80,7 +87,7 @@ export async function startEnvironment(options: { userDir: string; editorPort: n
     telemetry: { enabled: false, updateNotification: false },
     // A persistent context store, so that sm in nodes set to resume go on where they left off after a restart.
     contextStorage: { default: { module: 'localfilesystem' } },
-    logging: { console: { level: 'info', metrics: false, audit: false } },
+    logging: { console: { level: options.quiet ? 'warn' : 'info', metrics: false, audit: false } },
   });
   server.on('request', RED.httpAdmin);
   await new Promise<void>((resolve, reject) => {
