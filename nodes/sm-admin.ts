@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import type { StreamManagerClient } from '../lib/client/client';
 import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
 import { validateStreamName } from '../lib/protocol/validation';
-import type { SmConfigNode } from './shared/config-contract';
+import { configNodeOf } from './shared/config-node-of';
 import { reportInputError } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
@@ -31,12 +31,8 @@ export = (RED: NodeAPI): void => {
   function SmAdmin(this: Node, config: SmAdminProperties): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const configNode = RED.nodes.getNode(config.server) as SmConfigNode | null;
-    if (!configNode) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('sm-admin.status.noConfig') });
-      node.on('input', (_msg, _send, done) => done(new ValidationError('server', config.server, RED._('sm-admin.errors.noConfig'))));
-      return;
-    }
+    const configNode = configNodeOf(RED, node, config.server, 'sm-admin');
+    if (!configNode) return;
     const client: StreamManagerClient = configNode.register(node);
 
     const actionFor = (msg: SmAdminMessage): AdminAction => {

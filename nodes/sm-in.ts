@@ -6,6 +6,7 @@ import { ValidationError } from '../lib/protocol/errors';
 import type { Message, ReadMessagesOptions } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
+import { configNodeOf } from './shared/config-node-of';
 import { reportError, reportInputError } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { bytesToPayload, PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
@@ -53,12 +54,8 @@ export = (RED: NodeAPI): void => {
   function SmIn(this: Node, config: SmInProperties): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const configNode = RED.nodes.getNode(config.server) as SmConfigNode | null;
-    if (!configNode) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('sm-in.status.noConfig') });
-      node.on('input', (_msg, _send, done) => done(new ValidationError('server', config.server, RED._('sm-in.errors.noConfig'))));
-      return;
-    }
+    const configNode = configNodeOf(RED, node, config.server, 'sm-in');
+    if (!configNode) return;
     const format: PayloadFormat = PAYLOAD_FORMATS.includes(config.format as PayloadFormat) ? (config.format as PayloadFormat) : 'auto';
     const batchOutput = config.output === 'batch';
 
@@ -83,11 +80,11 @@ export = (RED: NodeAPI): void => {
       }
     };
 
-    if (config.mode === 'continuous') startContinuous();
-    else startOnInput();
+    if (config.mode === 'continuous') startContinuous(configNode);
+    else startOnInput(configNode);
 
-    function startOnInput(): void {
-      const client: StreamManagerClient = configNode!.register(node);
+    function startOnInput(sharedConfig: SmConfigNode): void {
+      const client: StreamManagerClient = sharedConfig.register(node);
       node.on('input', (msg: SmInMessage, send, done) => {
         let stream: string;
         let options: ReadMessagesOptions;
@@ -126,11 +123,11 @@ export = (RED: NodeAPI): void => {
         );
       });
       node.on('close', (_removed: boolean, done: () => void) => {
-        configNode!.deregister(node).then(done, done);
+        sharedConfig.deregister(node).then(done, done);
       });
     }
 
-    function startContinuous(): void {
+    function startContinuous(sharedConfig: SmConfigNode): void {
       const stream = config.stream?.trim() ?? '';
       try {
         validateStreamName(stream, 'stream');
@@ -140,13 +137,13 @@ export = (RED: NodeAPI): void => {
         return;
       }
       const context = node.context();
-      let connection: ConnectionStatus = configNode!.connectionStatus;
+      let connection: ConnectionStatus = sharedConfig.connectionStatus;
       let readerState: ReaderState = { state: 'starting' };
       let last: number | undefined = undefined;
 
       const showStatus = (): void => {
         if (connection.state !== 'connected') {
-          node.status(configNode!.nodeStatus(connection));
+          node.status(sharedConfig.nodeStatus(connection));
           return;
         }
         const position = last === undefined ? '' : ` #${last}`;
@@ -182,7 +179,7 @@ export = (RED: NodeAPI): void => {
           start = 'oldest';
       }
 
-      const client = configNode!.register(node, (status) => {
+      const client = sharedConfig.register(node, (status) => {
         connection = status;
         showStatus();
       });
@@ -232,7 +229,7 @@ export = (RED: NodeAPI): void => {
       node.on('close', (_removed: boolean, done: () => void) => {
         reader
           .stop()
-          .then(() => configNode!.deregister(node))
+          .then(() => sharedConfig.deregister(node))
           .then(done, done);
       });
     }

@@ -4,7 +4,7 @@ import type { StreamManagerClient } from '../lib/client/client';
 import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
 import { validateStreamName } from '../lib/protocol/validation';
 import { AppendQueue } from './shared/append-queue';
-import type { SmConfigNode } from './shared/config-contract';
+import { configNodeOf } from './shared/config-node-of';
 import { reportInputError } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { payloadToBytes } from './shared/payload-encoding';
@@ -36,12 +36,8 @@ export = (RED: NodeAPI): void => {
   function SmOut(this: Node, config: SmOutProperties): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const configNode = RED.nodes.getNode(config.server) as SmConfigNode | null;
-    if (!configNode) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('sm-out.status.noConfig') });
-      node.on('input', (_msg, _send, done) => done(new ValidationError('server', config.server, RED._('sm-out.errors.noConfig'))));
-      return;
-    }
+    const configNode = configNodeOf(RED, node, config.server, 'sm-out');
+    if (!configNode) return;
     const maxQueued = config.maxQueued === undefined || String(config.maxQueued).trim() === '' ? DEFAULT_MAX_QUEUED : Number(config.maxQueued);
     let connected = false;
     let lastConnection = configNode.connectionStatus;

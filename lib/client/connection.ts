@@ -6,6 +6,7 @@ import { Operation } from '../protocol/operation';
 import { ResponseStatusCode } from '../protocol/status';
 import { CONNECT_VERSION, OTHER_SUPPORTED_PROTOCOL_VERSIONS, PROTOCOL_VERSION } from '../protocol/enums';
 import { ConnectionError, errorFromStatus, TimeoutError, FrameError } from '../protocol/errors';
+import { TickBatchedWriter } from '../protocol/tick-batched-writer';
 import type { ConnectRequest, ConnectResponse } from '../protocol/model';
 import type { Logger } from './options';
 
@@ -116,9 +117,9 @@ export function openConnection(
 
 /** An open, handshaken connection. Frames written in one tick go out in a single writev. */
 export class Connection {
-  private corked = false;
   private closed = false;
   private draining?: Promise<void>;
+  private readonly writer: TickBatchedWriter;
 
   constructor(
     private readonly socket: net.Socket,
@@ -127,6 +128,7 @@ export class Connection {
     private readonly settings: ConnectionSettings,
     private readonly handlers: ConnectionHandlers,
   ) {
+    this.writer = new TickBatchedWriter(socket);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => this.shutDown(new ConnectionError(`connection to Stream Manager at ${where} failed: ${error.code ?? error.message}`, { cause: error })));
     socket.on('close', () => this.shutDown(new ConnectionError(`Stream Manager at ${where} closed the connection`)));
@@ -158,15 +160,7 @@ export class Connection {
   }
 
   write(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(frame);
+    this.writer.write(frame);
   }
 
   close(reason: Error): Promise<void> {

@@ -6,6 +6,7 @@ import { CONNECT_VERSION, OTHER_SUPPORTED_PROTOCOL_VERSIONS, PROTOCOL_VERSION } 
 import { InvalidRequestError, StreamManagerError } from '../protocol/errors';
 import { Operation, RESPONSE_OPERATION } from '../protocol/operation';
 import { ResponseStatusCode } from '../protocol/status';
+import { TickBatchedWriter } from '../protocol/tick-batched-writer';
 import type { Logger } from '../client/options';
 import type { StreamStore } from './stream-store';
 import { parseDefinition, parsePayload, parseReadOptions, parseStreamName } from './request-parsing';
@@ -31,7 +32,7 @@ export class ServerConnection {
   private versionRead = false;
   private connected = false;
   private closed = false;
-  private corked = false;
+  private readonly writer: TickBatchedWriter;
   private readonly pendingReads = new Set<() => void>();
   readonly id = randomUUID();
 
@@ -41,6 +42,7 @@ export class ServerConnection {
     private readonly onClosed: (connection: ServerConnection) => void,
   ) {
     this.decoder = new FrameDecoder(context.maxFrameLength);
+    this.writer = new TickBatchedWriter(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => socket.resume());
@@ -114,15 +116,7 @@ export class ServerConnection {
         errorMessage: (error as Error).message,
       });
     }
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(frame);
+    this.writer.write(frame);
   }
 
   private refuseHandshake(status: ResponseStatusCode, message: string, requestId?: unknown): void {
