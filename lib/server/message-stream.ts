@@ -1,7 +1,8 @@
 // One stream: sequence numbers, segments, retention (size and time to live), reads and long-poll waiters.
-import { InvalidRequestError, NotEnoughMessagesError, ResourceNotFoundError, ResponsePayloadTooLargeError, StreamManagerError } from '../protocol/errors';
+import { InvalidRequestError, NotEnoughMessagesError, ResourceNotFoundError, ResponsePayloadTooLargeError } from '../protocol/errors';
 import { Persistence, StrategyOnFull } from '../protocol/enums';
 import type { MessageStreamDefinition, StorageStatus } from '../protocol/model';
+import { diskFailure } from './disk-failure';
 import { SegmentFile } from './segment-file';
 import type { StoredMessage } from './stored-message';
 
@@ -15,6 +16,12 @@ export interface ReadRequest {
   desiredStartSequenceNumber: number;
   minMessageCount: number;
   maxMessageCount: number;
+}
+
+interface DurabilityWaiter {
+  sequenceNumber: number;
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 interface Waiter {
@@ -46,9 +53,14 @@ export function numberField(value: number | bigint | undefined, fallback: number
 export class MessageStream {
   private readonly segments: Segment[] = [];
   private nextSequence: number;
+  /**
+   * Messages below this sequence number are stored: readable, counted in the storage status, acknowledged. File
+   * appends stay above it until their segment file took them, and are rolled back when it refused them.
+   */
+  private committedNext: number;
   private bytes = 0;
   private readonly waiters = new Set<Waiter>();
-  private durabilityWaiters: { resolve(): void; reject(error: Error): void }[] = [];
+  private durabilityWaiters: DurabilityWaiter[] = [];
   private deleted = false;
 
   /**
@@ -62,7 +74,7 @@ export class MessageStream {
     private readonly onSegmentsDropped: (count: number) => void = () => undefined,
   ) {
     for (const { baseSequenceNumber, messages } of loaded) {
-      const segment = new Segment(baseSequenceNumber, directory ? SegmentFile.create(directory, baseSequenceNumber) : undefined);
+      const segment = new Segment(baseSequenceNumber, directory ? SegmentFile.reopen(directory, baseSequenceNumber, messages) : undefined);
       for (const message of messages) {
         segment.messages.push(message);
         segment.bytes += message.payload.length;
@@ -72,6 +84,7 @@ export class MessageStream {
     }
     const last = this.segments.at(-1);
     this.nextSequence = last ? last.baseSequenceNumber + last.messages.length : 0;
+    this.committedNext = this.nextSequence;
     if (!last) this.segments.push(this.newSegment());
   }
 
@@ -94,11 +107,11 @@ export class MessageStream {
   /** First sequence number still readable; the next one to be written when the stream is empty. */
   get oldestSequenceNumber(): number {
     const first = this.segments.find((segment) => segment.messages.length > 0);
-    return first ? first.baseSequenceNumber : this.nextSequence;
+    return first && first.baseSequenceNumber < this.committedNext ? first.baseSequenceNumber : this.committedNext;
   }
 
   get newestSequenceNumber(): number {
-    return this.nextSequence - 1;
+    return this.committedNext - 1;
   }
 
   get totalBytes(): number {
@@ -109,7 +122,7 @@ export class MessageStream {
     // Assumption (protocol.md §3.6): an empty stream reports oldest 0, newest -1 when nothing was ever appended;
     // once messages have come and gone, oldest is the next sequence number and newest the last one given out.
     return {
-      oldestSequenceNumber: this.nextSequence === 0 ? 0 : this.oldestSequenceNumber,
+      oldestSequenceNumber: this.committedNext === 0 ? 0 : this.oldestSequenceNumber,
       newestSequenceNumber: this.newestSequenceNumber,
       totalBytes: this.bytes,
     };
@@ -141,20 +154,23 @@ export class MessageStream {
     active.bytes += size;
     this.bytes += size;
     this.nextSequence += 1;
-    if (this.waiters.size > 0) this.wakeWaiters();
+    if (!this.isFile) {
+      this.committedNext = this.nextSequence;
+      if (this.waiters.size > 0) this.wakeWaiters();
+    }
     return message;
   }
 
   /**
-   * Resolves once what was appended so far is written to its segment file, and with flushOnWrite on the disk
-   * itself; at once for Memory streams. Appends in the same turn of the event loop share one write (and one
-   * fdatasync). Rejects when the file system refuses the data, so that the append is reported as failed.
+   * Resolves once the message is written to its segment file, and with flushOnWrite on the disk itself; at once for
+   * Memory streams. Appends in the same turn of the event loop share one write (and one fdatasync). Rejects when the
+   * file system refuses the data: then the append is rolled back, as if it had never been made.
    */
-  whenStored(): Promise<void> {
-    if (!this.isFile) return Promise.resolve();
+  whenStored(sequenceNumber: number): Promise<void> {
+    if (sequenceNumber < this.committedNext) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.durabilityWaiters.push({ resolve, reject });
-      if (this.durabilityWaiters.length === 1) setImmediate(() => this.syncNow());
+      this.durabilityWaiters.push({ sequenceNumber, resolve, reject });
+      if (this.durabilityWaiters.length === 1) setImmediate(() => this.commitAppends());
     });
   }
 
@@ -162,7 +178,7 @@ export class MessageStream {
   read(request: ReadRequest): StoredMessage[] | undefined {
     this.assertLive();
     const start = Math.max(request.desiredStartSequenceNumber, this.oldestSequenceNumber);
-    const available = this.nextSequence - start;
+    const available = this.committedNext - start;
     if (available < request.minMessageCount || available <= 0) return undefined;
     const wanted = Math.min(available, request.maxMessageCount);
     const messages: StoredMessage[] = [];
@@ -216,7 +232,7 @@ export class MessageStream {
 
   notEnoughMessages(request: ReadRequest): NotEnoughMessagesError {
     const start = Math.max(request.desiredStartSequenceNumber, this.oldestSequenceNumber);
-    const available = Math.max(0, this.nextSequence - start);
+    const available = Math.max(0, this.committedNext - start);
     return new NotEnoughMessagesError(
       `stream ${this.name} has ${available} message${available === 1 ? '' : 's'} from sequence number ${start}, fewer than minMessageCount ${request.minMessageCount}`,
     );
@@ -248,13 +264,13 @@ export class MessageStream {
 
   /** Flushes and closes the files (server stop). Waiting reads are answered by their connection closing. */
   close(): void {
-    this.syncNow();
+    this.commitAppends();
     for (const segment of this.segments) segment.file?.close();
     for (const waiter of this.waiters) clearTimeout(waiter.timer);
     this.waiters.clear();
   }
 
-  /** Removes the stream: waiting reads fail with ResourceNotFound, segment files are deleted. */
+  /** Ends the stream: waiting reads fail with ResourceNotFound, files are closed (the store removes its folder). */
   destroy(): void {
     this.deleted = true;
     for (const waiter of this.waiters) {
@@ -264,23 +280,51 @@ export class MessageStream {
     this.waiters.clear();
     for (const pending of this.durabilityWaiters) pending.reject(new ResourceNotFoundError(`stream ${this.name} was deleted`));
     this.durabilityWaiters = [];
-    for (const segment of this.segments) segment.file?.delete();
+    for (const segment of this.segments) segment.file?.close();
   }
 
-  private syncNow(): void {
+  /** Writes the appends waiting in segment files; what the disk refuses is rolled back and its appends fail. */
+  private commitAppends(): void {
     const waiting = this.durabilityWaiters;
     this.durabilityWaiters = [];
-    const flush = this.definition.flushOnWrite === true;
-    try {
-      for (const segment of this.segments) {
-        if (flush) segment.file?.sync();
-        else segment.file?.write();
+    const durable = this.definition.flushOnWrite === true;
+    let failure: Error | undefined;
+    for (const segment of this.segments) {
+      if (!segment.file?.hasPending) continue;
+      try {
+        segment.file.commit(durable);
+        this.committedNext = segment.baseSequenceNumber + segment.messages.length;
+      } catch (error) {
+        failure = diskFailure(`could not store stream ${this.name} on disk`, error);
+        break;
       }
-      for (const pending of waiting) pending.resolve();
-    } catch (error) {
-      const failure = new StreamManagerError(`could not store stream ${this.name} on disk: ${(error as Error).message}`, 'UnknownFailure', { status: 1 });
-      for (const pending of waiting) pending.reject(failure);
     }
+    if (failure) this.rollBackUncommitted();
+    else this.committedNext = this.nextSequence;
+    for (const pending of waiting) {
+      if (failure && pending.sequenceNumber >= this.committedNext) pending.reject(failure);
+      else pending.resolve();
+    }
+    if (this.waiters.size > 0) this.wakeWaiters();
+  }
+
+  /** Forgets the appends after the last stored message, so that the next append takes the first refused number. */
+  private rollBackUncommitted(): void {
+    while (this.segments.length > 0 && this.segments[this.segments.length - 1].baseSequenceNumber >= this.committedNext) {
+      const dropped = this.segments.pop() as Segment;
+      this.bytes -= dropped.bytes;
+      dropped.file?.delete();
+    }
+    const active = this.segments.at(-1);
+    if (active) {
+      for (const message of active.messages.splice(this.committedNext - active.baseSequenceNumber)) {
+        active.bytes -= message.payload.length;
+        this.bytes -= message.payload.length;
+      }
+      active.file?.discardPending();
+    }
+    this.nextSequence = this.committedNext;
+    if (!active) this.segments.push(this.newSegment());
   }
 
   private assertLive(): void {

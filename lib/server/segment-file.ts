@@ -57,56 +57,102 @@ export function loadSegmentFile(file: string, expectedFirstSequenceNumber: numbe
 }
 
 /**
- * An open segment file that records are appended to. Appended records wait in memory until write() (the owning
- * stream calls it once per turn of the event loop, before it acknowledges the appends), so a burst of appends costs
- * one system call, not one each.
+ * A segment file that records are appended to. Appended records wait in memory until commit() (the owning stream
+ * calls it once per turn of the event loop, before it acknowledges the appends), so a burst of appends costs one
+ * system call, not one each. The file is opened at the first commit, so a stream can take appends in memory even
+ * when the disk refuses new files; the refusal surfaces at commit, where the appends are rolled back.
  */
 export class SegmentFile {
-  private readonly fd: number;
+  private fd: number | undefined;
   private pending: Buffer[] = [];
-  private unsynced = false;
+  /** Bytes of the file known to hold whole, acknowledged records; a failed commit cuts the file back to this. */
+  private committedSize = 0;
+  /**
+   * The file may hold bytes beyond committedSize: a partial write whose cut failed, or, for a new segment, what an
+   * earlier rolled-back segment of the same name left. The next commit cuts them off before it appends.
+   */
+  private mustTruncate: boolean;
 
-  constructor(readonly file: string) {
-    this.fd = fs.openSync(file, 'a');
+  private constructor(readonly file: string, isNew: boolean) {
+    this.mustTruncate = isNew;
   }
 
+  /** A new, empty segment. */
   static create(directory: string, baseSequenceNumber: number): SegmentFile {
-    return new SegmentFile(path.join(directory, segmentFileName(baseSequenceNumber)));
+    return new SegmentFile(path.join(directory, segmentFileName(baseSequenceNumber)), true);
+  }
+
+  /** A segment loaded from disk, whose records are all committed. */
+  static reopen(directory: string, baseSequenceNumber: number, messages: readonly StoredMessage[]): SegmentFile {
+    const segment = new SegmentFile(path.join(directory, segmentFileName(baseSequenceNumber)), false);
+    for (const message of messages) segment.committedSize += RECORD_HEADER_SIZE + message.payload.length;
+    return segment;
+  }
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
   }
 
   append(message: StoredMessage): void {
     this.pending.push(encodeRecord(message));
   }
 
-  /** Makes what was appended durable (flush on write). */
-  sync(): void {
-    this.write();
-    if (!this.unsynced) return;
-    fs.fdatasyncSync(this.fd);
-    this.unsynced = false;
-  }
-
-  close(): void {
-    try {
-      this.sync();
-    } finally {
-      fs.closeSync(this.fd);
-    }
-  }
-
-  delete(): void {
-    this.pending = [];
-    fs.closeSync(this.fd);
-    fs.rmSync(this.file, { force: true });
-  }
-
-  /** Hands the appended records to the file system; throws when it refuses them. */
-  write(): void {
+  /**
+   * Hands the appended records to the file system, and with `durable` to the disk itself (fdatasync). Throws when
+   * the file system refuses them; then the records are dropped and the file is cut back to its committed records.
+   */
+  commit(durable: boolean): void {
     if (this.pending.length === 0) return;
     const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     this.pending = [];
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written);
-    this.unsynced = true;
+    try {
+      const fd = this.open();
+      if (this.mustTruncate) {
+        fs.ftruncateSync(fd, this.committedSize);
+        this.mustTruncate = false;
+      }
+      let written = 0;
+      while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
+      if (durable) fs.fdatasyncSync(fd);
+      this.committedSize += bytes.length;
+    } catch (error) {
+      this.cutBackToCommitted();
+      throw error;
+    }
+  }
+
+  /** Drops records appended since the last commit (their appends failed elsewhere). */
+  discardPending(): void {
+    this.pending = [];
+  }
+
+  close(): void {
+    this.pending = [];
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Closes and removes the file; a file the disk refuses to remove stays (a restart loads it again). */
+  delete(): void {
+    this.close();
+    try {
+      fs.rmSync(this.file, { force: true });
+    } catch {
+      // Nothing is lost by keeping it; retention is applied again after a restart.
+    }
+  }
+
+  private open(): number {
+    this.fd ??= fs.openSync(this.file, 'a');
+    return this.fd;
+  }
+
+  private cutBackToCommitted(): void {
+    if (this.fd === undefined) return;
+    try {
+      fs.ftruncateSync(this.fd, this.committedSize);
+    } catch {
+      this.mustTruncate = true;
+    }
   }
 }

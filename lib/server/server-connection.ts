@@ -195,7 +195,7 @@ export class ServerConnection {
         const stream = store.get(parseStreamName(body, 'name'));
         const message = stream.append(parsePayload(body), this.context.clock());
         const fields = { sequenceNumber: message.sequenceNumber };
-        return stream.isFile ? stream.whenStored().then(() => fields) : fields;
+        return stream.isFile ? stream.whenStored(message.sequenceNumber).then(() => fields) : fields;
       }
       case Operation.ReadMessages:
         return this.read(body);

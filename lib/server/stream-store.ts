@@ -9,11 +9,14 @@ import { InvalidRequestError, ResourceNotFoundError, UpdateNotAllowedError } fro
 import { DEFAULT_MAX_SIZE, DEFAULT_STREAM_SEGMENT_SIZE, type MessageStreamDefinition, type MessageStreamInfo } from '../protocol/model';
 import type { Logger } from '../client/options';
 import { MessageStream, numberField } from './message-stream';
+import { diskFailure } from './disk-failure';
 import { loadSegmentFile, parseSegmentFileName, segmentFileName } from './segment-file';
 import { StreamExports } from './stream-exports';
 import type { StoredMessage } from './stored-message';
 
 const DEFINITION_FILE = 'definition.cbor';
+/** A deleted stream's folder is first renamed to this prefix (atomic), then removed; leftovers go at the next open. */
+const DELETED_PREFIX = 'deleted-';
 
 export function streamFolderName(name: string): string {
   return `stream-${createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 40)}`;
@@ -42,6 +45,7 @@ export class StreamStore {
     const store = new StreamStore(storeDir, exportDir, logger);
     fs.mkdirSync(store.streamsFolder, { recursive: true });
     for (const folderName of fs.readdirSync(store.streamsFolder).sort()) {
+      if (folderName.startsWith(DELETED_PREFIX)) store.removeDeletedFolder(folderName);
       if (!folderName.startsWith('stream-')) continue;
       try {
         store.load(folderName);
@@ -72,9 +76,13 @@ export class StreamStore {
     let directory: string | undefined;
     if (definition.persistence === Persistence.File) {
       directory = path.join(this.streamsFolder, folderName);
-      fs.rmSync(directory, { recursive: true, force: true });
-      fs.mkdirSync(directory, { recursive: true });
-      writeDefinition(directory, definition);
+      try {
+        fs.rmSync(directory, { recursive: true, force: true });
+        fs.mkdirSync(directory, { recursive: true });
+        writeDefinition(directory, definition);
+      } catch (error) {
+        throw diskFailure(`could not create stream ${definition.name} in ${this.streamsFolder}`, error);
+      }
     }
     const exports = new StreamExports(this.exportDir);
     exports.configure(definition.exportDefinition);
@@ -103,7 +111,13 @@ export class StreamStore {
         }
       }
     }
-    if (entry.stream.isFile) writeDefinition(path.join(this.streamsFolder, entry.folderName), definition);
+    if (entry.stream.isFile) {
+      try {
+        writeDefinition(path.join(this.streamsFolder, entry.folderName), definition);
+      } catch (error) {
+        throw diskFailure(`could not update stream ${definition.name} on disk`, error);
+      }
+    }
     entry.stream.applyDefinition(definition, now);
     entry.exports.configure(definition.exportDefinition);
   }
@@ -111,9 +125,18 @@ export class StreamStore {
   delete(name: string): void {
     const entry = this.entries.get(name);
     if (!entry) throw new ResourceNotFoundError(`stream ${name} does not exist`);
+    if (entry.stream.isFile) {
+      // Renamed first, so that a disk that refuses leaves the stream whole and still served.
+      const deletedName = `${DELETED_PREFIX}${entry.folderName}-${Date.now()}`;
+      try {
+        fs.renameSync(path.join(this.streamsFolder, entry.folderName), path.join(this.streamsFolder, deletedName));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw diskFailure(`could not delete stream ${name} from disk`, error);
+      }
+      this.removeDeletedFolder(deletedName);
+    }
     this.entries.delete(name);
     entry.stream.destroy();
-    if (entry.stream.isFile) fs.rmSync(path.join(this.streamsFolder, entry.folderName), { recursive: true, force: true });
   }
 
   describe(name: string): MessageStreamInfo {
@@ -141,6 +164,14 @@ export class StreamStore {
       } catch (error) {
         this.logger.error(`could not close stream ${entry.stream.name}: ${(error as Error).message}`);
       }
+    }
+  }
+
+  private removeDeletedFolder(folderName: string): void {
+    try {
+      fs.rmSync(path.join(this.streamsFolder, folderName), { recursive: true, force: true });
+    } catch (error) {
+      this.logger.warn(`could not remove ${folderName}, the folder of a deleted stream (removed at the next start): ${(error as Error).message}`);
     }
   }
 
