@@ -1,6 +1,7 @@
-// The whole chain, Node-RED flow -> sm out -> sm-server -> sm in, while the server is killed with SIGKILL and
-// restarted three times: every input msg ends with a sequence number or at a Catch node, every acknowledged
-// (flush-on-write) message is in the store afterwards, and sm in delivers the stream exactly once, in order.
+// The whole chain, Node-RED flow -> sm out -> sm-server -> sm in, under a load of 200 000 msgs while the server is
+// killed with SIGKILL and restarted three times: every input msg ends with a sequence number or at a Catch node,
+// every acknowledged (flush-on-write) message is in the store afterwards, the store's status counts what it holds,
+// and sm in delivers the stream exactly once, in order.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,10 +12,15 @@ import { StreamManagerClient } from '../lib/client';
 import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
 import { kill, spawnServer } from './server-child';
 
-const MESSAGES = 20_000;
+const MESSAGES = 200_000;
+const KILL_EVERY = 50_000;
+/** Inputs run at most this far ahead of their outcomes, as a busy gateway's would. */
+const AHEAD = 10_000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the chain under SIGKILL', () => {
-  it(`accounts for each of ${MESSAGES} msgs through three kills of the server`, { timeout: 240_000 }, async () => {
+  it(`accounts for each of ${MESSAGES} msgs through three kills of the server`, { timeout: 600_000 }, async () => {
     const storeDir = await mkdtemp(path.join(tmpdir(), 'sm-chain-'));
     let server = await spawnServer(storeDir);
     const port = server.port;
@@ -35,31 +41,37 @@ describe('the chain under SIGKILL', () => {
       const caught = collect('caught');
       const delivered = collect('delivered');
       const out = helper.getNode('out');
+      const settled = () => acked.messages.length + caught.messages.length;
       for (let index = 0; index < MESSAGES; index++) {
         out.receive({ payload: `m${index}` } as never);
-        if (index > 0 && index % 5_000 === 0) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
+        if (index > 0 && index % KILL_EVERY === 0) {
+          await pause(200);
           await kill(server);
           server = await spawnServer(storeDir, { port });
         }
-        if (index % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (index % 1_000 === 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+          for (let wait = 0; wait < 600 && settled() < index - AHEAD; wait++) await pause(50);
+        }
       }
-      for (let wait = 0; wait < 600 && acked.messages.length + caught.messages.length < MESSAGES; wait++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      for (let wait = 0; wait < 1_200 && settled() < MESSAGES; wait++) await pause(100);
       assert.equal(acked.messages.length + caught.messages.length, MESSAGES, 'every msg was acknowledged or reached Catch');
       for (const msg of caught.messages as unknown as { error: { code: string } }[]) assert.ok(['Connection', 'Timeout'].includes(msg.error.code), msg.error.code);
 
       const ackedNumbers = (acked.messages as unknown as { sequenceNumber: number; payload: string }[]);
       assert.equal(new Set(ackedNumbers.map((msg) => msg.sequenceNumber)).size, ackedNumbers.length, 'acknowledged sequence numbers are unique');
 
-      const newest = Number((await client.describeMessageStream('chain')).storageStatus?.newestSequenceNumber);
+      const status = (await client.describeMessageStream('chain')).storageStatus;
+      const [oldest, newest] = [Number(status?.oldestSequenceNumber), Number(status?.newestSequenceNumber)];
+      assert.equal(oldest, 0, 'nothing aged out of the stream');
+      assert.ok(newest + 1 >= ackedNumbers.length, `the store holds at least the ${ackedNumbers.length} acknowledged messages, it says ${newest + 1}`);
       const stored = await client.readMessages('chain', { minMessageCount: newest + 1, maxMessageCount: newest + 1 });
+      assert.equal(stored.length, newest - oldest + 1, 'the storage status counts what the stream holds');
       const storedBySequence = new Map(stored.map((message) => [Number(message.sequenceNumber), Buffer.from(message.payload).toString()]));
       for (const msg of ackedNumbers) assert.equal(storedBySequence.get(msg.sequenceNumber), msg.payload, `acknowledged ${msg.payload} is stored as ${msg.sequenceNumber}`);
 
-      for (let wait = 0; wait < 600 && delivered.messages.length < stored.length; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (let wait = 0; wait < 1_200 && delivered.messages.length < stored.length; wait++) await pause(100);
+      await pause(500);
       const deliveredSequence = (delivered.messages as NodeMessage[] as unknown as { sequenceNumber: number; payload: string }[]);
       assert.deepEqual(deliveredSequence.map((msg) => msg.sequenceNumber), stored.map((message) => Number(message.sequenceNumber)), 'sm in delivered the stream once, in order');
       assert.deepEqual(deliveredSequence.map((msg) => msg.payload), stored.map((message) => Buffer.from(message.payload).toString()));
