@@ -25,14 +25,14 @@ export interface StartedEnvironment {
   stop(): Promise<void>;
 }
 
-/** True when a Stream Manager completes a handshake on the port. */
+/** True when a Stream Manager answers a handshake on the port, even one that refuses our (missing) token. */
 async function streamManagerAnswers(port: number): Promise<boolean> {
   const probe = new StreamManagerClient({ port, connectTimeoutMs: 1000 });
   try {
     await probe.connect();
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === 'Unauthorized';
   } finally {
     await probe.close();
   }
@@ -54,6 +54,8 @@ export async function startEnvironment(options: {
   log?: (line: string) => void;
   /** Node-RED logs warnings only. */
   quiet?: boolean;
+  /** Node-RED settings that replace the defaults below (adminAuth, logging, ...). */
+  settings?: Record<string, unknown>;
 }): Promise<StartedEnvironment> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   prepareUserDir(options.userDir);
@@ -88,6 +90,7 @@ export async function startEnvironment(options: {
     // A persistent context store, so that sm in nodes set to resume go on where they left off after a restart.
     contextStorage: { default: { module: 'localfilesystem' } },
     logging: { console: { level: options.quiet ? 'warn' : 'info', metrics: false, audit: false } },
+    ...options.settings,
   });
   server.on('request', RED.httpAdmin);
   await new Promise<void>((resolve, reject) => {
