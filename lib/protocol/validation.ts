@@ -34,7 +34,7 @@ export interface ValidationOptions {
 }
 
 const STREAM_NAME_PATTERN = /^[A-Za-z0-9_ ,.\-]*$/;
-const STREAM_NAME_PATTERN_TEXT = '^[\\w ,.\\-_]*$';
+const STREAM_NAME_PATTERN_TEXT = 'a stream name: ASCII letters, digits, spaces, commas, dots, hyphens and underscores';
 
 export const streamNameRule: FieldRule = {
   kind: 'string',
