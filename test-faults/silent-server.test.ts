@@ -1,9 +1,11 @@
-// A server that accepts TCP connections but never answers: timeouts fire, nothing hangs, the status says so.
+// A server that accepts TCP connections but never answers, and one that completes the handshake and then answers
+// nothing: timeouts fire, nothing hangs, the status says so.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { StreamManagerClient, TimeoutError } from '../lib/client';
 import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
+import { startScriptedPeer } from '../test/helpers/scripted-peer';
 
 describe('a Stream Manager that never answers', () => {
   it('makes the client time out and the nodes show it, without hanging', { timeout: 60_000 }, async () => {
@@ -37,6 +39,36 @@ describe('a Stream Manager that never answers', () => {
       await stopRuntime();
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('makes every request time out at Catch once the handshake is done, and shows the timeout', { timeout: 60_000 }, async () => {
+    const peer = await startScriptedPeer({ handshake: true });
+    await startRuntime();
+    try {
+      await loadFlow([
+        configNode(peer.port, { requestTimeout: '0.5' }),
+        { id: 'out', type: 'sm out', server: 'config', stream: 'unanswered', wires: [[]] },
+        { id: 'reader', type: 'sm in', server: 'config', stream: 'unanswered', mode: 'input', wires: [[]] },
+        { id: 'follower', type: 'sm in', server: 'config', stream: 'unanswered', mode: 'continuous', start: 'oldest', wires: [[]] },
+        { id: 'admin', type: 'sm admin', server: 'config', action: 'list', wires: [[]] },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]);
+      await connectionState('connected');
+      const caught = collect('caught');
+      for (const id of ['out', 'reader', 'admin']) helper.getNode(id).receive({ payload: id, _msgid: id } as never);
+      const errors = (await caught.wait(3, 5_000)) as unknown as { _msgid: string; error: { code: string; source: { id: string } } }[];
+      assert.deepEqual(errors.map((msg) => [msg.error.source.id, msg.error.code]).sort(), [['admin', 'Timeout'], ['out', 'Timeout'], ['reader', 'Timeout']]);
+      const follower = helper.getNode('follower') as unknown as { status: { args: { text?: string }[][] } };
+      for (let wait = 0; wait < 100 && !follower.status.args.some(([status]) => status.text === 'Timeout'); wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(follower.status.args.some(([status]) => status.text === 'Timeout'), `the continuous sm in shows the timeout: ${JSON.stringify(follower.status.args)}`);
+      await helper.unload();
+    } finally {
+      await stopRuntime();
+      await peer.close();
     }
   });
 });
