@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { StreamManagerClient, StrategyOnFull, Persistence } from '../lib/client';
@@ -42,7 +42,10 @@ describe('security', () => {
 
   before(async () => {
     storeDir = await mkdtemp(path.join(tmpdir(), 'sm-security-'));
-    server = await spawnServer(storeDir, { extraArgs: ['--auth-token', TOKEN] });
+    const tokenFile = path.join(storeDir, '..', `${path.basename(storeDir)}.token`);
+    await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    server = await spawnServer(storeDir, { extraArgs: ['--auth-token-file', tokenFile] });
+    await rm(tokenFile);
   });
   after(async () => {
     await kill(server, 'SIGTERM');
@@ -61,8 +64,10 @@ describe('security', () => {
     await client.close();
   });
 
-  it('listens on the loopback address unless told otherwise', () => {
+  it('listens on the loopback address unless told otherwise, and takes the token from a file, out of the process list', async () => {
     assert.match(server.output(), /listening on 127\.0\.0\.1:\d+/);
+    const commandLine = await readFile(`/proc/${server.child.pid}/cmdline`, 'utf8');
+    assert.ok(commandLine.includes('--auth-token-file') && !commandLine.includes(TOKEN), commandLine);
   });
 
   it('keeps every stream, whatever its name, in a hashed folder inside the store, and refuses names with path separators', async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // sm-server: runs the local Stream Manager server until SIGINT or SIGTERM.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Logger } from '../client/options';
 import { DEFAULT_SERVER_PORT, DEFAULT_STORE_DIR, startServer } from './server';
@@ -13,6 +14,9 @@ Options:
   --host ADDRESS      address to listen on (default 127.0.0.1: local processes only)
   --store DIR         folder of the File streams (default ./${DEFAULT_STORE_DIR})
   --auth-token TOKEN  require this token in every Connect (default: none, every local client is accepted)
+  --auth-token-file FILE
+                      the same, with the token read from the first line of FILE, so that it does not show in
+                      the process list
   --export-dir DIR    write what exports would send to the cloud here, as JSON lines
   --log-level LEVEL   error, warn, info (default) or debug
   --help              show this text`;
@@ -47,6 +51,22 @@ function parsePort(text: string | undefined, source: string): number | undefined
   return port;
 }
 
+function authTokenFrom(token: string | undefined, file: string | undefined): string | undefined {
+  if (token !== undefined && file !== undefined) fail('give --auth-token or --auth-token-file, not both');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      fail(`--auth-token-file: cannot read ${file}: ${(error as Error).message}`);
+    }
+    token = text.split(/\r?\n/, 1)[0].trim();
+    if (token === '') fail(`--auth-token-file: the first line of ${file} is empty; it must hold the token`);
+  }
+  if (token === '') fail('--auth-token must not be empty; leave it out to accept every client');
+  return token;
+}
+
 async function main(): Promise<void> {
   let parsed;
   try {
@@ -56,6 +76,7 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         store: { type: 'string' },
         'auth-token': { type: 'string' },
+        'auth-token-file': { type: 'string' },
         'export-dir': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
@@ -75,13 +96,13 @@ async function main(): Promise<void> {
   const logger = consoleLogger(level);
   const port =
     parsePort(values.port, '--port') ?? parsePort(process.env.STREAM_MANAGER_SERVER_PORT, 'STREAM_MANAGER_SERVER_PORT') ?? DEFAULT_SERVER_PORT;
-  if (values['auth-token'] === '') fail('--auth-token must not be empty; leave it out to accept every client');
+  const authToken = authTokenFrom(values['auth-token'], values['auth-token-file']);
 
   const server = await startServer({
     port,
     host: values.host,
     storeDir: values.store,
-    authToken: values['auth-token'],
+    authToken,
     exportDir: values['export-dir'],
     logger,
   }).catch((error: NodeJS.ErrnoException) => {
