@@ -5,7 +5,7 @@
 //   node node-red-child.js hop PORT STREAM SAMPLES      one append at a time until the continuous sm in sends it: ms each
 //   node node-red-child.js sm-in-rss PORT STREAM COUNT  sm in (continuous, output unwired) reads COUNT msgs: peak RSS in MB
 //   node node-red-child.js sm-out-down ROUNDS COUNT     sm out with nothing listening, queue full: heap after each round
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { StreamManagerClient } from '../lib/client';
@@ -20,6 +20,16 @@ interface RuntimeNode {
 const RED = require(process.env.NODE_RED_PATH ?? 'node-red') as {
   nodes: { getNode(id: string): RuntimeNode | null; setFlows(flows: object[], credentials: null, type: 'full'): Promise<unknown> };
 };
+
+/**
+ * Peak RSS of this process since it started, in MB: Linux's VmHWM. Not resourceUsage().maxRSS: Linux carries the RSS
+ * of the process as it was before exec into it, so a child's maxRSS is at least its parent's RSS at spawn time.
+ */
+function peakRssMb(): number {
+  const hwm = /^VmHWM:\s*(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!hwm) throw new Error('no VmHWM in /proc/self/status: the peak RSS is measured on Linux only');
+  return Number(hwm[1]) / 1024;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
@@ -89,7 +99,7 @@ async function measure(mode: string, args: string[]): Promise<object> {
     case 'sm-in-rss': {
       const { node } = await deploy(port, { type: 'sm in', stream, mode: 'continuous', batchSize: '500', format: 'buffer' }, false);
       while (node.context().get('lastSequenceNumber') !== count - 1) await sleep(100);
-      return { received: count, peakMb: process.resourceUsage().maxRSS / 1024 };
+      return { received: count, peakMb: peakRssMb() };
     }
     case 'sm-out-down': {
       const [rounds, messages] = args.map(Number);

@@ -104,7 +104,7 @@ function writeReport(): void {
     '2. Reads of 500 messages (1 KiB each) at a time from a Memory stream, taking turns; the median of the runs.',
     '3. Ready-made append frames sent over one raw connection, 64 at a time, to the server and to a TCP echo server that answers each frame with a ready-made reply (the limit); File streams against writing the same records to a file in a loop, with fdatasync after each for flush on write.',
     '4. Msgs through a real Node-RED runtime, run as `npm start` does in a child process of its own (the test helper wraps every node method in spies, which would be measured too): sm out from receive to acknowledged output; sm in (continuous, batches of 500) from deploy until every message of a full stream is out; each wired to a junction that counts.',
-    '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (`process.resourceUsage().maxRSS`); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
+    '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
     '6. One append at a time with our client; one append at a time (from the Node-RED process) until the continuous sm in delivers it.',
     '',
   ];
