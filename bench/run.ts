@@ -1,13 +1,11 @@
 // npm run bench: every benchmark of issue 7 side by side in one run, printed as a table and written to
 // docs/benchmarks.md. `--quick` runs smaller counts (for a smoke test); `--only 1,3` runs some items.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Persistence, StrategyOnFull, StreamManagerClient } from '../lib/client';
 import { appendLatency, appendRates, readRates } from './client-bench';
-import { formatRate, withConcurrency } from './measure';
-import { nodeRedRates } from './node-red-bench';
+import { formatRate, percentile } from './measure';
+import { filledStream, inNodeRed } from './node-red-bench';
 import { serverRates } from './server-bench';
 import { startServerProcess } from './server-process';
 
@@ -56,29 +54,26 @@ async function main(): Promise<void> {
       row('3', 'server, File stream appends/s vs raw file writes', share(rates.file, rates.fileLimit), '>= 50%', rates.file >= rates.fileLimit / 2);
       row('3', 'server, File + flushOnWrite appends/s vs raw write+fdatasync', share(rates.fileFlush, rates.fileFlushLimit), '>= 50%', rates.fileFlush >= rates.fileFlushLimit / 2);
     }
-    if (wanted(4) || wanted(6) || wanted(5)) {
-      const rates = await nodeRedRates(server, sizes.nodeRed, sizes.hop);
-      if (wanted(4)) {
-        row('4', 'sm out msgs/s through Node-RED', formatRate(rates.smOut), '>= 20,000', rates.smOut >= 20_000);
-        row('4', 'sm in (continuous) msgs/s through Node-RED', formatRate(rates.smIn), '>= 20,000', rates.smIn >= 20_000);
-      }
-      if (wanted(6)) row('6', 'append -> continuous sm in hop latency p50 / p99 (ms)', `${rates.hop.p50.toFixed(2)} / ${rates.hop.p99.toFixed(2)}`);
+    if (wanted(4)) {
+      await filledStream(server, 'nr-out', 0);
+      const smOut = inNodeRed<{ rate: number }>('sm-out', String(server.port), 'nr-out', String(sizes.nodeRed)).rate;
+      row('4', 'sm out msgs/s through Node-RED', formatRate(smOut), '>= 20,000', smOut >= 20_000);
+      await filledStream(server, 'nr-in', sizes.nodeRed);
+      const smIn = inNodeRed<{ rate: number }>('sm-in', String(server.port), 'nr-in', String(sizes.nodeRed)).rate;
+      row('4', 'sm in (continuous) msgs/s through Node-RED', formatRate(smIn), '>= 20,000', smIn >= 20_000);
     }
     if (wanted(6)) {
+      await filledStream(server, 'hop', 0);
+      const { milliseconds } = inNodeRed<{ milliseconds: number[] }>('hop', String(server.port), 'hop', String(sizes.hop));
+      row('6', 'append -> continuous sm in hop latency p50 / p99 (ms)', `${percentile(milliseconds, 0.5).toFixed(2)} / ${percentile(milliseconds, 0.99).toFixed(2)}`);
       const latency = await appendLatency(server, sizes.hop * 4);
       row('6', 'single append latency p50 / p99 (ms)', `${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)}`);
     }
     if (wanted(5)) {
-      const client = new StreamManagerClient({ port: server.port });
-      await client.createMessageStream({ name: 'rss', strategyOnFull: StrategyOnFull.OverwriteOldestData, persistence: Persistence.Memory, maxSize: 2 ** 31, streamSegmentSize: 2 ** 24 });
-      const payload = Buffer.alloc(100, 'm');
-      await withConcurrency(sizes.rssMessages, 64, () => client.appendMessage('rss', payload));
-      await client.close();
-      const child = (...args: string[]) =>
-        JSON.parse(execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'sm-in-memory.js'), ...args], { encoding: 'utf8', maxBuffer: 2 ** 29 }).trim().split('\n').pop() as string) as unknown;
-      const { received, peakMb } = child('sm-in', String(server.port), 'rss', String(sizes.rssMessages)) as { received: number; peakMb: number };
+      await filledStream(server, 'rss', sizes.rssMessages);
+      const { received, peakMb } = inNodeRed<{ received: number; peakMb: number }>('sm-in-rss', String(server.port), 'rss', String(sizes.rssMessages));
       row('5', `sm in continuous over ${received.toLocaleString('en-US')} messages: peak RSS of the Node-RED process`, `${peakMb.toFixed(0)} MB`, '< 200 MB', peakMb < 200);
-      const { heapMb } = child('sm-out-down', '4', String(sizes.nodeRed)) as { heapMb: number[] };
+      const { heapMb } = inNodeRed<{ heapMb: number[] }>('sm-out-down', '4', String(sizes.nodeRed));
       row('5', `sm out, server down, queue full: heap after 4 x ${sizes.nodeRed} msgs (MB)`, heapMb.join(' / '), 'flat', heapMb[3] - heapMb[1] < 5);
     }
   } finally {
@@ -96,7 +91,7 @@ function writeReport(): void {
     `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.`,
     `Package ${packageJson.version}; aws-greengrass-core-sdk ${version('aws-greengrass-core-sdk')}; Node-RED ${version('node-red')}; cbor-x ${version('cbor-x')}.`,
     '',
-    'The server runs in a child process of its own (`sm-server`), the clients and Node-RED in the benchmark process.',
+    'The server runs in a child process of its own (`sm-server`), the clients in the benchmark process, Node-RED (items 4 to 6) in a child process per measure.',
     'Absolute rates drift on shared machines; the ratios measured side by side in one run are what to compare.',
     '',
     '| item | measure | result | target | |',
@@ -108,9 +103,9 @@ function writeReport(): void {
     '1. Appends of 1 KiB to a Memory stream, 1 or 64 under way at once, our client and the official one taking turns; the median of the runs.',
     '2. Reads of 500 messages (1 KiB each) at a time from a Memory stream, taking turns; the median of the runs.',
     '3. Ready-made append frames sent over one raw connection, 64 at a time, to the server and to a TCP echo server that answers each frame with a ready-made reply (the limit); File streams against writing the same records to a file in a loop, with fdatasync after each for flush on write.',
-    '4. Msgs through a real Node-RED runtime (node-red-node-test-helper): sm out from receive to acknowledged output; sm in (continuous, batches of 500) from deploy until every message of a full stream is out.',
-    '5. In a child process running Node-RED as `npm start` does (the test helper records every call of every node, which would be measured too): sm in reads the whole stream, its peak RSS (`process.resourceUsage().maxRSS`); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
-    '6. One append at a time with our client; one append at a time until the continuous sm in delivers it.',
+    '4. Msgs through a real Node-RED runtime, run as `npm start` does in a child process of its own (the test helper wraps every node method in spies, which would be measured too): sm out from receive to acknowledged output; sm in (continuous, batches of 500) from deploy until every message of a full stream is out; each wired to a junction that counts.',
+    '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
+    '6. One append at a time with our client; one append at a time (from the Node-RED process) until the continuous sm in delivers it.',
     '',
   ];
   fs.mkdirSync(path.join(__dirname, '..', '..', 'docs'), { recursive: true });

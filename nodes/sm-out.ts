@@ -31,6 +31,8 @@ interface SmOutMessage extends NodeMessageInFlow {
 const MAX_IN_FLIGHT = 64;
 const DEFAULT_MAX_QUEUED = 1000;
 const CLOSE_GRACE_MS = 5_000;
+/** The queued count changes with every msg; the status follows it at most this often (each update reaches the editor). */
+const QUEUED_STATUS_INTERVAL_MS = 250;
 
 export = (RED: NodeAPI): void => {
   function SmOut(this: Node, config: SmOutProperties): void {
@@ -47,6 +49,21 @@ export = (RED: NodeAPI): void => {
       const waiting = queue?.waitingCount ?? 0;
       if (waiting > 0) node.status({ fill: connected ? 'green' : 'yellow', shape: 'ring', text: RED._('sm-out.status.queued', { count: waiting }) });
       else node.status(configNode.nodeStatus(lastConnection));
+    };
+    // Every change between an empty and a non-empty queue is shown at once; the count while it stays non-empty, at
+    // most every QUEUED_STATUS_INTERVAL_MS and once more after the last change.
+    let shownQueued = false;
+    let statusTimer: NodeJS.Timeout | undefined;
+    const onWaitingChange = (waiting: number): void => {
+      if (waiting > 0 !== shownQueued) {
+        shownQueued = waiting > 0;
+        showStatus();
+      } else if (shownQueued) {
+        statusTimer ??= setTimeout(() => {
+          statusTimer = undefined;
+          showStatus();
+        }, QUEUED_STATUS_INTERVAL_MS);
+      }
     };
 
     let client: StreamManagerClient;
@@ -75,7 +92,7 @@ export = (RED: NodeAPI): void => {
           return pending;
         },
       },
-      { maxInFlight: MAX_IN_FLIGHT, maxWaiting: Number.isInteger(maxQueued) && maxQueued >= 0 ? maxQueued : DEFAULT_MAX_QUEUED, onWaitingChange: showStatus },
+      { maxInFlight: MAX_IN_FLIGHT, maxWaiting: Number.isInteger(maxQueued) && maxQueued >= 0 ? maxQueued : DEFAULT_MAX_QUEUED, onWaitingChange },
     );
 
     client = configNode.register(node, (status) => {
@@ -125,6 +142,7 @@ export = (RED: NodeAPI): void => {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      clearTimeout(statusTimer);
       queue
         .stop(CLOSE_GRACE_MS)
         .then(() => configNode.deregister(node))
