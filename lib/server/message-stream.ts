@@ -3,6 +3,7 @@ import { InvalidRequestError, NotEnoughMessagesError, ResourceNotFoundError, Res
 import { Persistence, StrategyOnFull } from '../protocol/enums';
 import type { MessageStreamDefinition, StorageStatus } from '../protocol/model';
 import { diskFailure } from './disk-failure';
+import { PayloadSlab } from './payload-slab';
 import { SegmentFile } from './segment-file';
 import type { StoredMessage } from './stored-message';
 
@@ -61,6 +62,7 @@ export class MessageStream {
   private bytes = 0;
   private readonly waiters = new Set<Waiter>();
   private durabilityWaiters: DurabilityWaiter[] = [];
+  private readonly payloads = new PayloadSlab();
   private deleted = false;
 
   /**
@@ -128,10 +130,13 @@ export class MessageStream {
     };
   }
 
-  /** Appends one message; throws InvalidRequest when a RejectNewData stream is full or the message can never fit. */
-  append(payload: Buffer, now: number): StoredMessage {
+  /**
+   * Appends a copy of the payload (it may be a view of a larger receive buffer); throws InvalidRequest when a
+   * RejectNewData stream is full or the message can never fit.
+   */
+  append(received: Uint8Array, now: number): StoredMessage {
     this.assertLive();
-    const size = payload.length;
+    const size = received.length;
     if (size > this.maxSize) {
       throw new InvalidRequestError(`message of ${size} bytes is larger than the stream's maxSize of ${this.maxSize} bytes`);
     }
@@ -148,7 +153,7 @@ export class MessageStream {
       active = this.newSegment();
       this.segments.push(active);
     }
-    const message: StoredMessage = { sequenceNumber: this.nextSequence, ingestTime: now, payload };
+    const message: StoredMessage = { sequenceNumber: this.nextSequence, ingestTime: now, payload: this.payloads.copy(received) };
     active.file?.append(message);
     active.messages.push(message);
     active.bytes += size;

@@ -37,12 +37,12 @@ export function parseDefinition(body: Record<string, unknown>): MessageStreamDef
   });
 }
 
-export function parsePayload(body: Record<string, unknown>): Buffer {
+/** The payload as it arrived: a view of the receive buffer, which the stream copies what it keeps out of. */
+export function parsePayload(body: Record<string, unknown>): Uint8Array {
   const payload = body.payload;
   if (!(payload instanceof Uint8Array)) throw new InvalidRequestError('payload must be a byte string');
   if (payload.length === 0) throw new InvalidRequestError('payload must hold at least 1 byte');
-  // Copied so that the stored message does not pin the whole receive buffer it was cut from.
-  return Buffer.from(payload);
+  return payload;
 }
 
 export interface ParsedRead extends ReadRequest {

@@ -17,15 +17,19 @@ export function parseSegmentFileName(name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function encodeRecord(message: StoredMessage): Buffer {
-  const record = Buffer.allocUnsafe(RECORD_HEADER_SIZE + message.payload.length);
-  record.writeUInt32BE(message.payload.length, 0);
-  record.writeUIntBE(message.sequenceNumber, 8, 6);
-  record.writeUIntBE(message.ingestTime, 14, 6);
-  message.payload.copy(record, RECORD_HEADER_SIZE);
-  record.writeUInt32BE(crc32(record, CHECKED_FROM), 4);
-  return record;
+/** Writes the message's record into `target` at `offset`; returns the record's size. */
+function writeRecord(target: Buffer, offset: number, message: StoredMessage): number {
+  const end = offset + RECORD_HEADER_SIZE + message.payload.length;
+  target.writeUInt32BE(message.payload.length, offset);
+  target.writeUIntBE(message.sequenceNumber, offset + 8, 6);
+  target.writeUIntBE(message.ingestTime, offset + 14, 6);
+  message.payload.copy(target, offset + RECORD_HEADER_SIZE);
+  target.writeUInt32BE(crc32(target, offset + CHECKED_FROM, end), offset + 4);
+  return end - offset;
 }
+
+/** The first buffer for a turn's records; it doubles while a burst of appends needs more. */
+const FIRST_PENDING_CAPACITY = 16 * 1024;
 
 export interface LoadedSegment {
   messages: StoredMessage[];
@@ -64,7 +68,9 @@ export function loadSegmentFile(file: string, expectedFirstSequenceNumber: numbe
  */
 export class SegmentFile {
   private fd: number | undefined;
-  private pending: Buffer[] = [];
+  /** Records appended since the last commit, back to back, as they will be written; released at each commit. */
+  private pending = Buffer.alloc(0);
+  private pendingLength = 0;
   /** Bytes of the file known to hold whole, acknowledged records; a failed commit cuts the file back to this. */
   private committedSize = 0;
   /**
@@ -90,11 +96,17 @@ export class SegmentFile {
   }
 
   get hasPending(): boolean {
-    return this.pending.length > 0;
+    return this.pendingLength > 0;
   }
 
   append(message: StoredMessage): void {
-    this.pending.push(encodeRecord(message));
+    const needed = this.pendingLength + RECORD_HEADER_SIZE + message.payload.length;
+    if (needed > this.pending.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.pending.length * 2, FIRST_PENDING_CAPACITY));
+      this.pending.copy(grown, 0, 0, this.pendingLength);
+      this.pending = grown;
+    }
+    this.pendingLength += writeRecord(this.pending, this.pendingLength, message);
   }
 
   /**
@@ -102,9 +114,9 @@ export class SegmentFile {
    * the file system refuses them; then the records are dropped and the file is cut back to its committed records.
    */
   commit(durable: boolean): void {
-    if (this.pending.length === 0) return;
-    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
+    if (this.pendingLength === 0) return;
+    const bytes = this.pending.subarray(0, this.pendingLength);
+    this.discardPending();
     try {
       const fd = this.open();
       if (this.mustTruncate) {
@@ -123,11 +135,12 @@ export class SegmentFile {
 
   /** Drops records appended since the last commit (their appends failed elsewhere). */
   discardPending(): void {
-    this.pending = [];
+    this.pending = Buffer.alloc(0);
+    this.pendingLength = 0;
   }
 
   close(): void {
-    this.pending = [];
+    this.discardPending();
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
   }
