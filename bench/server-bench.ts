@@ -1,5 +1,7 @@
 // Item 3: the server's append rate next to its limits: a loopback TCP echo of the same frames (Memory streams) and
-// raw sequential file writes of the same records (File streams, with and without flush on write).
+// raw sequential file writes of the same records (File streams, with and without flush on write). Runs alternate
+// and the medians count, so that a machine that slows down in between affects both sides alike. The server's CPU
+// time per append, read from /proc, is the figure that moves least with the machine's load.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -8,6 +10,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Persistence, StrategyOnFull, StreamManagerClient, type MessageStreamDefinition } from '../lib/client';
 import { CONNECT_VERSION, encodeFrame, FrameDecoder, Operation, PROTOCOL_VERSION } from '../lib/protocol';
+import { median } from './measure';
 import type { ServerProcess } from './server-process';
 
 const PAYLOAD = Buffer.alloc(1024, 'x');
@@ -85,30 +88,54 @@ export interface ServerRates {
   fileLimit: number;
   fileFlush: number;
   fileFlushLimit: number;
+  /** Server CPU time (user + system) per append, in microseconds. */
+  memoryCpuMicros: number;
+  fileCpuMicros: number;
 }
 
-export async function serverRates(server: ServerProcess, appends: number, flushedAppends: number): Promise<ServerRates> {
+/** CPU time a process has used so far (user + system), in microseconds, from /proc/PID/stat. */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+/** sysconf(_SC_CLK_TCK), 100 on every Linux that Node.js supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Runs `measure` on the server, with the server's CPU time per append it took. */
+async function withServerCpu(server: ServerProcess, appends: number, measure: () => Promise<number>): Promise<{ rate: number; cpuMicros: number }> {
+  const before = cpuMicros(server.child.pid as number);
+  const rate = await measure();
+  return { rate, cpuMicros: (cpuMicros(server.child.pid as number) - before) / appends };
+}
+
+export async function serverRates(server: ServerProcess, appends: number, flushedAppends: number, runs: number): Promise<ServerRates> {
   const client = new StreamManagerClient({ port: server.port });
   const create = (name: string, fields: Partial<MessageStreamDefinition>) =>
-    client.createMessageStream({ name, strategyOnFull: StrategyOnFull.OverwriteOldestData, maxSize: 2 ** 31, streamSegmentSize: 2 ** 26, ...fields });
+    client.createMessageStream({ name, strategyOnFull: StrategyOnFull.OverwriteOldestData, maxSize: 2 ** 27, streamSegmentSize: 2 ** 24, ...fields });
   await create('server-memory', { persistence: Persistence.Memory });
   await create('server-file', { persistence: Persistence.File });
   await create('server-flush', { persistence: Persistence.File, flushOnWrite: true });
   await client.close();
   const echo = await startEchoServer();
   try {
-    const echoLimit = await rawAppendRate(echo.port, 'server-memory', appends, 64);
-    const memory = await rawAppendRate(server.port, 'server-memory', appends, 64);
-    const file = await rawAppendRate(server.port, 'server-file', appends, 64);
-    const fileFlush = await rawAppendRate(server.port, 'server-flush', flushedAppends, 64);
-    return {
-      memory,
-      echoLimit,
-      file,
-      fileLimit: rawFileWriteRate(appends, false),
-      fileFlush,
-      fileFlushLimit: rawFileWriteRate(flushedAppends, true),
+    const samples: Record<keyof ServerRates, number[]> = {
+      memory: [], echoLimit: [], file: [], fileLimit: [], fileFlush: [], fileFlushLimit: [], memoryCpuMicros: [], fileCpuMicros: [],
     };
+    for (let run = 0; run < runs; run++) {
+      samples.echoLimit.push(await rawAppendRate(echo.port, 'server-memory', appends, 64));
+      const memory = await withServerCpu(server, appends, () => rawAppendRate(server.port, 'server-memory', appends, 64));
+      samples.memory.push(memory.rate);
+      samples.memoryCpuMicros.push(memory.cpuMicros);
+      samples.fileLimit.push(rawFileWriteRate(appends, false));
+      const file = await withServerCpu(server, appends, () => rawAppendRate(server.port, 'server-file', appends, 64));
+      samples.file.push(file.rate);
+      samples.fileCpuMicros.push(file.cpuMicros);
+      samples.fileFlushLimit.push(rawFileWriteRate(flushedAppends, true));
+      samples.fileFlush.push(await rawAppendRate(server.port, 'server-flush', flushedAppends, 64));
+    }
+    const medians = Object.entries(samples).map(([key, values]) => [key, median(values)]);
+    return Object.fromEntries(medians) as unknown as ServerRates;
   } finally {
     echo.stop();
   }
