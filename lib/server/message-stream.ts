@@ -285,7 +285,7 @@ export class MessageStream {
     this.waiters.clear();
     for (const pending of this.durabilityWaiters) pending.reject(new ResourceNotFoundError(`stream ${this.name} was deleted`));
     this.durabilityWaiters = [];
-    for (const segment of this.segments) segment.file?.close();
+    for (const segment of this.segments) segment.file?.close(false);
   }
 
   /** Writes the appends waiting in segment files; what the disk refuses is rolled back and its appends fail. */

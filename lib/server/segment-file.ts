@@ -78,6 +78,8 @@ export class SegmentFile {
    * earlier rolled-back segment of the same name left. The next commit cuts them off before it appends.
    */
   private mustTruncate: boolean;
+  /** Committed without flush on write: in the page cache, not yet known to be on the disk. */
+  private unsynced = false;
 
   private constructor(readonly file: string, isNew: boolean) {
     this.mustTruncate = isNew;
@@ -126,6 +128,7 @@ export class SegmentFile {
       let written = 0;
       while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
       if (durable) fs.fdatasyncSync(fd);
+      this.unsynced = !durable;
       this.committedSize += bytes.length;
     } catch (error) {
       this.cutBackToCommitted();
@@ -139,15 +142,24 @@ export class SegmentFile {
     this.pendingLength = 0;
   }
 
-  close(): void {
+  /**
+   * Drops what was not committed; what was is synced to the disk first (so that a clean stop loses nothing), unless
+   * the file is going away anyway.
+   */
+  close(sync = true): void {
     this.discardPending();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    if (this.fd === undefined) return;
+    try {
+      if (sync && this.unsynced) fs.fdatasyncSync(this.fd);
+    } finally {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
   }
 
   /** Closes and removes the file; a file the disk refuses to remove stays (a restart loads it again). */
   delete(): void {
-    this.close();
+    this.close(false);
     try {
       fs.rmSync(this.file, { force: true });
     } catch {
