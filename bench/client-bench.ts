@@ -11,7 +11,10 @@ export interface Comparison {
 
 const PAYLOAD = Buffer.alloc(1024, 'x');
 
-/** Appends per second with `inFlight` appends under way, alternating ours and official, median of `runs`. */
+/**
+ * Appends per second with `inFlight` appends under way, alternating ours and official, median of `runs`, after
+ * one unmeasured run of each (the first run of either is mostly the JIT compiler at work).
+ */
 export async function appendRates(server: ServerProcess, inFlight: number, appends: number, runs: number): Promise<Comparison> {
   const ours = new StreamManagerClient({ port: server.port });
   const official = await OfficialClient.connect(server.port);
@@ -19,10 +22,10 @@ export async function appendRates(server: ServerProcess, inFlight: number, appen
   await ours.createMessageStream({ name: stream, strategyOnFull: StrategyOnFull.OverwriteOldestData, persistence: Persistence.Memory });
   const results: Comparison[] = [];
   try {
-    for (let run = 0; run < runs; run++) {
+    for (let run = -1; run < runs; run++) {
       const oursRate = await rate(appends, () => withConcurrency(appends, inFlight, () => ours.appendMessage(stream, PAYLOAD)));
       const officialRate = await rate(appends, () => withConcurrency(appends, inFlight, () => official.append(stream, PAYLOAD)));
-      results.push({ ours: oursRate, official: officialRate });
+      if (run >= 0) results.push({ ours: oursRate, official: officialRate });
     }
   } finally {
     await ours.close();
@@ -31,7 +34,7 @@ export async function appendRates(server: ServerProcess, inFlight: number, appen
   return { ours: median(results.map((result) => result.ours)), official: median(results.map((result) => result.official)) };
 }
 
-/** Messages read per second in batches of `batch`, alternating, median of `runs`. */
+/** Messages read per second in batches of `batch`, alternating, median of `runs`, after one unmeasured run of each. */
 export async function readRates(server: ServerProcess, messages: number, batch: number, runs: number): Promise<Comparison> {
   const ours = new StreamManagerClient({ port: server.port });
   const official = await OfficialClient.connect(server.port);
@@ -41,14 +44,14 @@ export async function readRates(server: ServerProcess, messages: number, batch: 
   const batches = Math.floor(messages / batch);
   const results: Comparison[] = [];
   try {
-    for (let run = 0; run < runs; run++) {
+    for (let run = -1; run < runs; run++) {
       const oursRate = await rate(batches * batch, async () => {
         for (let index = 0; index < batches; index++) await ours.readMessages(stream, { desiredStartSequenceNumber: index * batch, minMessageCount: batch, maxMessageCount: batch });
       });
       const officialRate = await rate(batches * batch, async () => {
         for (let index = 0; index < batches; index++) await official.read(stream, index * batch, batch);
       });
-      results.push({ ours: oursRate, official: officialRate });
+      if (run >= 0) results.push({ ours: oursRate, official: officialRate });
     }
   } finally {
     await ours.close();

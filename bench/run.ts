@@ -15,7 +15,7 @@ const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1].split(',').map(
 const wanted = (item: number) => !only || only.has(item);
 const sizes = quick
   ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000 }
-  : { appends: 10_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000 };
+  : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000 };
 
 interface Row {
   item: string;
@@ -102,8 +102,8 @@ function writeReport(): void {
     '',
     '## Method',
     '',
-    '1. Appends of 1 KiB to a Memory stream, 1 or 64 under way at once, our client and the official one taking turns; the median of the runs.',
-    '2. Reads of 500 messages (1 KiB each) at a time from a Memory stream, taking turns; the median of the runs.',
+    '1. Appends of 1 KiB to a Memory stream, 1 or 64 under way at once, our client and the official one taking turns; the median of the runs, after one unmeasured run of each.',
+    '2. Reads of 500 messages (1 KiB each) at a time from a Memory stream, taking turns; the median of the runs, after one unmeasured run of each.',
     '3. Ready-made append frames sent over one raw connection, 64 at a time, to the server and to a TCP echo server that answers each frame with a ready-made reply (the limit); File streams against writing the same records to a file in a loop, with fdatasync after each for flush on write. Echo, Memory, raw writes, File, raw write+fdatasync and File with flush take turns; the median of the runs. A File append crosses the same loopback as a Memory one, so its rate cannot pass the echo: the row against the Memory stream shows what the disk adds. The server CPU time per append comes from /proc/PID/stat around the runs.',
     '4. Msgs through a real Node-RED runtime, run as `npm start` does in a child process of its own (the test helper wraps every node method in spies, which would be measured too): sm out from receive to acknowledged output; sm in (continuous, batches of 500) from deploy until every message of a full stream is out; each wired to a junction that counts.',
     '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
