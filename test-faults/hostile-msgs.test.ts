@@ -118,7 +118,6 @@ describe('hostile msgs to every node', () => {
     const missing = [...sent].filter(([id]) => !errors.some((msg) => msg._msgid === id)).map(([id, { msg }]) => `${id} ${describeMsg(msg)}`);
     assert.deepEqual(missing, [], 'every hostile msg reached Catch');
     assert.equal(errors.length, sent.size, 'one Catch msg for each hostile msg, no more');
-    if (process.env.SHOW_ERRORS) for (const { _msgid, error } of errors) process.stdout.write(`# ${_msgid} ${error.code}: ${error.message}\n`);
     for (const { _msgid, error } of errors) {
       const { node, msg } = sent.get(_msgid) as { node: string; msg: Hostile };
       assert.equal(error.source.id, node, _msgid);

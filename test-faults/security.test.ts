@@ -130,11 +130,17 @@ describe('security', () => {
         socket.once('open', resolve);
         socket.once('error', reject);
       });
-      socket.on('message', (data: Buffer) => {
-        const text = data.toString();
-        if (text.includes('"status/')) statuses.push(text);
+      const authenticated = new Promise<void>((resolve, reject) => {
+        socket.on('message', (data: Buffer) => {
+          const text = data.toString();
+          if (text.includes('"status/')) statuses.push(text);
+          if (text.includes('"auth":"ok"')) resolve();
+          else if (text.includes('"auth"')) reject(new Error(`the editor's live connection refused the login: ${text}`));
+        });
       });
+      // Anything sent before the login is answered counts as an anonymous message, and closes the connection.
       socket.send(JSON.stringify({ auth: accessToken }));
+      await authenticated;
       socket.send(JSON.stringify({ subscribe: 'status/#' }));
       comms = socket;
     }
