@@ -2,7 +2,6 @@
 // no more sockets, timers or listeners than before, the server no more connections, and the heap has not grown.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -41,17 +40,6 @@ interface Footprint {
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-function serverSocketCount(server: ServerChild): number {
-  const fdFolder = `/proc/${server.child.pid}/fd`;
-  return readdirSync(fdFolder).filter((fd) => {
-    try {
-      return readlinkSync(path.join(fdFolder, fd)).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
-
 async function footprint(server: ServerChild): Promise<Footprint> {
   await new Promise((resolve) => setTimeout(resolve, 500));
   collectGarbage();
@@ -60,7 +48,7 @@ async function footprint(server: ServerChild): Promise<Footprint> {
     sockets: resources.filter((kind) => kind === 'TCPSocketWrap').length,
     timers: resources.filter((kind) => kind === 'Timeout').length,
     processListeners: process.eventNames().reduce((sum, name) => sum + process.listenerCount(name), 0),
-    serverSockets: serverSocketCount(server),
+    serverSockets: server.socketCount(),
     heapMb: process.memoryUsage().heapUsed / 2 ** 20,
   };
 }

@@ -11,6 +11,8 @@ export interface ServerChild {
   output(): string;
   /** Resident memory of the server process, in MB. */
   rssMb(): number;
+  /** Sockets the server process has open: its listener and its connections. */
+  socketCount(): number;
 }
 
 export async function spawnServer(storeDir: string, options: { port?: number; extraArgs?: string[] } = {}): Promise<ServerChild> {
@@ -41,6 +43,16 @@ export async function spawnServer(storeDir: string, options: { port?: number; ex
     rssMb: () => {
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    socketCount: () => {
+      const fdFolder = `/proc/${child.pid}/fd`;
+      return fs.readdirSync(fdFolder).filter((fd) => {
+        try {
+          return fs.readlinkSync(path.join(fdFolder, fd)).startsWith('socket:');
+        } catch {
+          return false; // closed between the listing and the look
+        }
+      }).length;
     },
   };
 }
