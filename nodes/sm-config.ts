@@ -11,6 +11,9 @@ interface ConfigUser {
 }
 
 
+/** Well inside Node-RED's 15 s for closing a node. */
+const USERS_LEAVE_WAIT_MS = 12_000;
+
 export = (RED: NodeAPI): void => {
   function SmConfig(this: SmConfigNode & { credentials?: SmConfigCredentials }, config: SmConfigProperties): void {
     RED.nodes.createNode(this, config);
@@ -69,14 +72,29 @@ export = (RED: NodeAPI): void => {
       return client;
     };
 
+    let lastUserLeft: (() => void) | undefined;
     node.deregister = async (user: Node): Promise<void> => {
       users.delete(user.id);
-      if (users.size === 0) await closeClient();
+      if (users.size > 0) return;
+      await closeClient();
+      lastUserLeft?.();
     };
 
+    // Node-RED closes the flow nodes at the same time as this one, and some still write through the client as they
+    // close (a consumer saves its position): the client closes when the last user has left, or after a bounded wait.
     node.on('close', (done: () => void) => {
-      users.clear();
-      closeClient().then(done, done);
+      const closeNow = (): void => {
+        lastUserLeft = undefined;
+        users.clear();
+        closeClient().then(done, done);
+      };
+      if (users.size === 0) return closeNow();
+      const timer = setTimeout(closeNow, USERS_LEAVE_WAIT_MS);
+      lastUserLeft = () => {
+        clearTimeout(timer);
+        lastUserLeft = undefined;
+        done();
+      };
     });
   }
 

@@ -1,15 +1,16 @@
 // sm in: reads a stream on demand (one read per input msg) or continuously, like a subscriber.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { StreamManagerClient } from '../lib/client/client';
-import { ContinuousReader, type ReaderState, type StartPosition } from '../lib/client/continuous-reader';
+import type { StartPosition } from '../lib/client/consumer';
 import { ValidationError } from '../lib/protocol/errors';
 import type { Message, ReadMessagesOptions } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
-import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
+import type { SmConfigNode } from './shared/config-contract';
 import { configNodeOf } from './shared/config-node-of';
 import { reportError, reportInputError } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { bytesToPayload, PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
+import { startConsumer } from './sm-in-consumer';
 
 interface SmInProperties extends NodeDef {
   server: string;
@@ -27,9 +28,18 @@ interface SmInProperties extends NodeDef {
   /** NotEnoughMessages: `ignore` sends nothing, `error` reports it. */
   notEnough?: 'ignore' | 'error';
   // Continuous:
+  /** Where a consumer with no committed position begins; `resume` is what older flows saved (see startPositionOf). */
   start?: 'oldest' | 'newest' | 'sequence' | 'resume';
   batchSize?: string | number;
   pollTimeout?: string | number;
+  /** The consumer's name; blank: derived from the node's id, which a redeploy keeps. */
+  consumer?: string;
+  ackMode?: 'auto' | 'manual';
+  maxOutstanding?: string | number;
+  /** Seconds. */
+  ackTimeout?: string | number;
+  maxDeliveries?: string | number;
+  deadLetterStream?: string;
 }
 
 interface SmInMessage extends NodeMessageInFlow {
@@ -39,7 +49,27 @@ interface SmInMessage extends NodeMessageInFlow {
   sequenceNumber?: unknown;
 }
 
-const CHECKPOINT_KEY = 'lastSequenceNumber';
+/** Where older versions kept a continuous node's last sequence number (node context, lost on restart with stock settings). */
+const CONTEXT_CHECKPOINT_KEY = 'lastSequenceNumber';
+
+/**
+ * Where the consumer starts when it has no committed position yet. A node saved by an older version with `resume`
+ * goes on after the last sequence number it kept in node context, once; from then on its consumer's position counts.
+ */
+function startPositionOf(config: SmInProperties, node: Node): StartPosition {
+  switch (config.start) {
+    case 'newest':
+      return 'newest';
+    case 'sequence':
+      return numberOr(config.startSequenceNumber, 0);
+    case 'resume': {
+      const saved = node.context().get(CONTEXT_CHECKPOINT_KEY);
+      return typeof saved === 'number' && Number.isSafeInteger(saved) && saved >= 0 ? saved + 1 : 'oldest';
+    }
+    default:
+      return 'oldest';
+  }
+}
 
 function numberOr(value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === null || String(value).trim() === '') return fallback;
@@ -129,108 +159,29 @@ export = (RED: NodeAPI): void => {
 
     function startContinuous(sharedConfig: SmConfigNode): void {
       const stream = config.stream?.trim() ?? '';
+      const consumer = config.consumer?.trim() || `node-red-${node.id}`;
       try {
         validateStreamName(stream, 'stream');
+        if (consumer.length > 255) throw new ValidationError('consumer', consumer, 'must be at most 255 characters');
+        if (config.deadLetterStream?.trim()) validateStreamName(config.deadLetterStream.trim(), 'deadLetterStream');
       } catch (error) {
         node.status({ fill: 'red', shape: 'ring', text: RED._('sm-in.status.badStream') });
         node.error(error);
         return;
       }
-      const context = node.context();
-      let connection: ConnectionStatus = sharedConfig.connectionStatus;
-      let readerState: ReaderState = { state: 'starting' };
-      let last: number | undefined = undefined;
-
-      const showStatus = (): void => {
-        if (connection.state !== 'connected') {
-          node.status(sharedConfig.nodeStatus(connection));
-          return;
-        }
-        const position = last === undefined ? '' : ` #${last}`;
-        switch (readerState.state) {
-          case 'paused':
-            node.status({ fill: 'yellow', shape: 'dot', text: `${RED._('sm-in.status.paused')}${position}` });
-            break;
-          case 'waiting-for-stream':
-            node.status({ fill: 'yellow', shape: 'ring', text: RED._('sm-in.status.waitingForStream') });
-            break;
-          case 'retrying':
-            node.status({ fill: 'red', shape: 'ring', text: `${readerState.reason.code}` });
-            break;
-          default:
-            node.status({ fill: 'green', shape: 'dot', text: `${RED._('sm-in.status.reading')}${position}` });
-        }
-      };
-
-      let start: StartPosition;
-      switch (config.start) {
-        case 'newest':
-          start = 'newest';
-          break;
-        case 'sequence':
-          start = numberOr(config.startSequenceNumber, 0);
-          break;
-        case 'resume': {
-          const saved = context.get(CHECKPOINT_KEY);
-          start = typeof saved === 'number' ? saved + 1 : 'oldest';
-          break;
-        }
-        default:
-          start = 'oldest';
-      }
-
-      const client = sharedConfig.register(node, (status) => {
-        connection = status;
-        showStatus();
-      });
-      const reader = new ContinuousReader({
-        client,
+      startConsumer(RED, node, sharedConfig, {
         stream,
-        start,
+        consumer,
+        ackMode: config.ackMode === 'manual' ? 'manual' : 'auto',
+        start: startPositionOf(config, node),
+        maxOutstanding: Math.max(1, numberOr(config.maxOutstanding, 1000)),
+        ackTimeoutMs: Math.max(1, numberOr(config.ackTimeout, 30)) * 1000,
+        maxDeliveries: Math.max(1, numberOr(config.maxDeliveries, 5)),
+        deadLetterStream: config.deadLetterStream?.trim() || undefined,
         batchSize: Math.max(1, numberOr(config.batchSize, 100)),
         pollTimeoutMs: Math.max(0, numberOr(config.pollTimeout, 5000)),
-        onMessages: (messages) => {
-          const out = toMessages(messages);
-          if (out) node.send([out]);
-          last = Number(messages[messages.length - 1].sequenceNumber);
-          context.set(CHECKPOINT_KEY, last);
-          showStatus();
-        },
-        onSkipped: (count, from, to) => node.warn(RED._('sm-in.warnings.skipped', { count, from, to, stream })),
-        onRecreated: (resumingAt) => node.warn(RED._('sm-in.warnings.recreated', { stream, next: resumingAt })),
-        onState: (state) => {
-          readerState = state;
-          showStatus();
-        },
-      });
-      reader.start();
-
-      node.on('input', (msg: SmInMessage, _send, done) => {
-        switch (msg.action) {
-          case 'pause':
-            reader.pause();
-            return done();
-          case 'resume':
-            reader.resume();
-            return done();
-          case 'seek': {
-            const target = Number(msg.sequenceNumber);
-            if (!Number.isSafeInteger(target) || target < 0) {
-              return reportInputError(node, new ValidationError('msg.sequenceNumber', msg.sequenceNumber, 'must be a sequence number (a whole number of at least 0) to seek to'), done, false);
-            }
-            reader.seek(target);
-            return done();
-          }
-          default:
-            return reportInputError(node, new ValidationError('msg.action', msg.action, 'must be pause, resume or seek in continuous mode'), done, false);
-        }
-      });
-
-      node.on('close', (_removed: boolean, done: () => void) => {
-        reader
-          .stop()
-          .then(() => sharedConfig.deregister(node))
-          .then(done, done);
+        format,
+        batchOutput,
       });
     }
   }

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { isCheckpointStream, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
 
@@ -40,7 +40,8 @@ describe('sm-config', () => {
     const listed = collect('listed');
     helper.getNode('admin').receive({} as never);
     const [msg] = await listed.wait(1);
-    assert.deepEqual(msg.payload, ['shared']);
+    // The continuous sm in keeps its consumer's position in a checkpoint stream of its own.
+    assert.deepEqual((msg.payload as string[]).filter((name) => !isCheckpointStream(name)), ['shared']);
     assert.ok(!JSON.stringify((helper as unknown as { _redNodes: { getFlows(): unknown } })._redNodes.getFlows()).includes(TOKEN), 'the token is not in the flows');
     await helper.unload();
   });
@@ -62,7 +63,7 @@ describe('sm-config', () => {
   it('lists the streams of a deployed config node through the editor endpoint', async () => {
     await loadFlow(everyNodeFlow(server.port), { config: { authToken: TOKEN } });
     const response = await helper.request().get('/greengrass-stream-manager/config/streams').expect(200);
-    assert.deepEqual(response.body, { streams: ['shared'] });
+    assert.deepEqual((response.body as { streams: string[] }).streams.filter((name) => !isCheckpointStream(name)), ['shared']);
     await helper.request().get('/greengrass-stream-manager/nothing/streams').expect(404);
     await helper.unload();
   });

@@ -1,86 +1,160 @@
-// sm in set to resume, across real restarts of Node-RED (npm start's script as a child process) with the
-// file-backed context store: every message is forwarded exactly once.
+// A continuous sm in across real restarts of Node-RED (a child process, stopped as Ctrl-C does or killed with -9):
+// its consumer's position lives in Stream Manager, so stock settings (no persistent context store) resume exactly.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
-import { startTestServer } from '../helpers/server';
+import { listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { startTestServer, type TestServer } from '../helpers/server';
 
-const START_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'start.js');
+const NODE_RED_PROCESS = path.join(__dirname, '..', 'helpers', 'node-red-process.js');
 
-const FLOW = [
-  { id: 'restart-tab', type: 'tab', label: 'resume' },
-  { id: 'restart-config', type: 'sm-config', host: '127.0.0.1', port: '' },
-  { id: 'restart-in', type: 'sm in', z: 'restart-tab', server: 'restart-config', stream: 'source', mode: 'continuous', start: 'resume', format: 'buffer', batchSize: '2', x: 100, y: 100, wires: [['restart-out']] },
-  { id: 'restart-out', type: 'sm out', z: 'restart-tab', server: 'restart-config', stream: 'copy', createStream: true, persistence: 'File', x: 300, y: 100, wires: [[]] },
-];
+type FlowNode = Record<string, unknown> & { id: string };
 
-/** Runs Node-RED until `until` resolves, then stops it with SIGTERM as Ctrl-C would. */
-async function runNodeRed(userDir: string, streamManagerPort: number, until: () => Promise<void>): Promise<void> {
-  const child = spawn(process.execPath, [START_SCRIPT], {
-    env: { ...process.env, NODE_RED_USER_DIR: userDir, PORT: '0', STREAM_MANAGER_SERVER_PORT: String(streamManagerPort) },
+function forwardingFlow(inNode: Record<string, unknown>, between: FlowNode[] = []): FlowNode[] {
+  return [
+    { id: 'restart-tab', type: 'tab', label: 'forwarding' },
+    { id: 'restart-config', type: 'sm-config', host: '127.0.0.1', port: '' },
+    { id: 'restart-in', type: 'sm in', z: 'restart-tab', server: 'restart-config', stream: 'source', mode: 'continuous', format: 'buffer', batchSize: '2', x: 100, y: 100, wires: [[between[0]?.id ?? 'restart-out']], ...inNode },
+    ...between,
+    { id: 'restart-out', type: 'sm out', z: 'restart-tab', server: 'restart-config', stream: 'copy', createStream: true, persistence: 'File', x: 300, y: 100, wires: [[]] },
+  ];
+}
+
+/** Acknowledges what it forwards: messages below 10, or every one when SM_ACK_ALL is yes. */
+const ACKING_FUNCTION: FlowNode = {
+  id: 'restart-ack',
+  type: 'function',
+  z: 'restart-tab',
+  func: "const ack = msg.sequenceNumber < 10 || env.get('SM_ACK_ALL') === 'yes';\nreturn [msg, ack ? { action: 'ack', sequenceNumber: msg.sequenceNumber } : null];",
+  outputs: 2,
+  x: 200,
+  y: 100,
+  wires: [['restart-out'], ['restart-in']],
+};
+
+interface NodeRedRun {
+  /** Stops it as Ctrl-C does and checks it stopped cleanly. */
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+async function startNodeRed(userDir: string, port: number, settings: 'stock' | 'start', env: Record<string, string> = {}): Promise<NodeRedRun> {
+  const child = spawn(process.execPath, [NODE_RED_PROCESS, settings], {
+    env: { ...process.env, NODE_RED_USER_DIR: userDir, STREAM_MANAGER_SERVER_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  try {
-    await until();
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\nNode-RED said:\n${output}`);
-  } finally {
-    child.kill('SIGTERM');
-    const code = await exited;
-    assert.equal(code, 0, `Node-RED stopped cleanly\n${output}`);
-  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready\n')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`Node-RED exited with ${code} before it was ready:\n${output}`)));
+  });
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, `Node-RED stopped cleanly\n${output}`);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+async function copies(client: StreamManagerClient): Promise<string[]> {
+  const messages = await client.readMessages('copy', { minMessageCount: 1, maxMessageCount: 1000 }).catch(() => []);
+  return messages.map((message) => Buffer.from(message.payload).toString());
 }
 
 async function waitForCopies(client: StreamManagerClient, count: number): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {
-    const newest = await client.describeMessageStream('copy').then(
-      (info) => Number(info.storageStatus?.newestSequenceNumber),
-      () => -1,
-    );
-    if (newest + 1 >= count) return;
+    if ((await copies(client)).length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`copy did not reach ${count} messages within 30 s`);
+  throw new Error(`copy did not reach ${count} messages within 30 s (it has ${(await copies(client)).length})`);
 }
 
-describe('sm in resuming across Node-RED restarts', () => {
-  it('forwards every message exactly once across two restarts', { timeout: 120_000 }, async () => {
-    const server = await startTestServer();
-    const userDir = await mkdtemp(path.join(tmpdir(), 'sm-node-red-'));
-    const client = new StreamManagerClient({ port: server.port });
-    try {
-      await writeFile(path.join(userDir, 'flows.json'), JSON.stringify(FLOW));
-      await client.createMessageStream({ name: 'source', strategyOnFull: StrategyOnFull.RejectNewData });
-      const append = (from: number, to: number) =>
-        Promise.all(Array.from({ length: to - from }, (_, index) => client.appendMessage('source', Buffer.from(`message ${from + index}`))));
+const messages = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => `message ${from + index}`);
 
-      await append(0, 5);
-      await runNodeRed(userDir, server.port, () => waitForCopies(client, 5));
-      await append(5, 8);
-      await runNodeRed(userDir, server.port, () => waitForCopies(client, 8));
-      await append(8, 9);
-      await runNodeRed(userDir, server.port, async () => {
-        await waitForCopies(client, 9);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      });
+async function withNodeRedAndServer(flow: FlowNode[], test: (context: { server: TestServer; client: StreamManagerClient; userDir: string }) => Promise<void>): Promise<void> {
+  const server = await startTestServer();
+  const userDir = await mkdtemp(path.join(tmpdir(), 'sm-node-red-'));
+  const client = new StreamManagerClient({ port: server.port });
+  try {
+    await writeFile(path.join(userDir, 'flows.json'), JSON.stringify(flow));
+    await client.createMessageStream({ name: 'source', strategyOnFull: StrategyOnFull.RejectNewData });
+    await test({ server, client, userDir });
+  } finally {
+    await client.close();
+    await server.close();
+    await rm(userDir, { recursive: true, force: true });
+  }
+}
 
-      const copies = await client.readMessages('copy', { minMessageCount: 1, maxMessageCount: 100 });
-      assert.deepEqual(
-        copies.map((message) => Buffer.from(message.payload).toString()),
-        Array.from({ length: 9 }, (_, index) => `message ${index}`),
-      );
-    } finally {
-      await client.close();
-      await server.close();
-      await rm(userDir, { recursive: true, force: true });
-    }
+const append = (client: StreamManagerClient, from: number, to: number) => Promise.all(messages(from, to).map((text) => client.appendMessage('source', Buffer.from(text))));
+
+describe('sm in across Node-RED restarts', () => {
+  it('with stock settings resumes exactly where a clean stop left it: no message twice, none missing', { timeout: 120_000 }, async () => {
+    await withNodeRedAndServer(forwardingFlow({}), async ({ server, client, userDir }) => {
+      await append(client, 0, 5);
+      let nodeRed = await startNodeRed(userDir, server.port, 'stock');
+      await waitForCopies(client, 5);
+      await nodeRed.stop();
+      await append(client, 5, 8);
+      nodeRed = await startNodeRed(userDir, server.port, 'stock');
+      await waitForCopies(client, 8);
+      await nodeRed.stop();
+      await append(client, 8, 9);
+      nodeRed = await startNodeRed(userDir, server.port, 'stock');
+      await waitForCopies(client, 9);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await nodeRed.stop();
+      assert.deepEqual(await copies(client), messages(0, 9));
+    });
+  });
+
+  it('after kill -9 loses nothing acknowledged: only unacknowledged messages come again', { timeout: 120_000 }, async () => {
+    await withNodeRedAndServer(forwardingFlow({ ackMode: 'manual', consumer: 'forwarder' }, [ACKING_FUNCTION]), async ({ server, client, userDir }) => {
+      await append(client, 0, 20);
+      let nodeRed = await startNodeRed(userDir, server.port, 'stock');
+      await waitForCopies(client, 20);
+      // Long enough for the coalesced position write (once a second) of the ten acknowledged ones.
+      for (let attempt = 0; attempt < 50 && (await listConsumers(client, 'source'))[0]?.nextSequenceNumber !== 10; attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await nodeRed.kill();
+      nodeRed = await startNodeRed(userDir, server.port, 'stock', { SM_ACK_ALL: 'yes' });
+      await waitForCopies(client, 30);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await nodeRed.stop();
+      const forwarded = await copies(client);
+      assert.deepEqual(forwarded.slice(0, 20), messages(0, 20));
+      assert.deepEqual(forwarded.slice(20), messages(10, 20), 'the ten never acknowledged came again, and nothing else');
+      const [position] = await listConsumers(client, 'source');
+      assert.equal(position.nextSequenceNumber, 20);
+    });
+  });
+
+  it('takes over where an older version kept its position in a persistent context store (start: resume)', { timeout: 120_000 }, async () => {
+    await withNodeRedAndServer(forwardingFlow({ start: 'resume' }), async ({ server, client, userDir }) => {
+      await append(client, 0, 8);
+      // What the older version wrote with npm start's localfilesystem store: the last sequence number it sent on.
+      await mkdir(path.join(userDir, 'context', 'restart-tab'), { recursive: true });
+      await writeFile(path.join(userDir, 'context', 'restart-tab', 'restart-in.json'), JSON.stringify({ lastSequenceNumber: 4 }));
+      let nodeRed = await startNodeRed(userDir, server.port, 'start');
+      await waitForCopies(client, 3);
+      await nodeRed.stop();
+      await append(client, 8, 10);
+      nodeRed = await startNodeRed(userDir, server.port, 'start');
+      await waitForCopies(client, 5);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await nodeRed.stop();
+      assert.deepEqual(await copies(client), messages(5, 10));
+    });
   });
 });

@@ -99,7 +99,7 @@ describe('sm in', () => {
     assert.deepEqual(msg.messages?.map((meta) => meta.sequenceNumber), [0, 1, 2]);
   });
 
-  it('starts at the oldest, at only new messages, or at a given sequence number', async () => {
+  it('starts a new consumer at the oldest, at only new messages, or at a given sequence number', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
     await appendAll(3);
     for (const [start, extra, expected] of [
@@ -107,7 +107,7 @@ describe('sm in', () => {
       ['newest', {}, [3]],
       ['sequence', { startSequenceNumber: '2' }, [2, 3]],
     ] as const) {
-      await loadFlow(inFlow(server.port, { start, ...extra }));
+      await loadFlow(inFlow(server.port, { start, consumer: `first-run-${start}`, ...extra }));
       const read = collect('read');
       await new Promise((resolve) => setTimeout(resolve, 150));
       await client.appendMessage('feed', Buffer.from('{"n":3}'));
@@ -120,16 +120,6 @@ describe('sm in', () => {
       await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
       await appendAll(Number(storageStatus?.newestSequenceNumber) > 0 ? 3 : 3);
     }
-  });
-
-  it('keeps the last delivered sequence number in node context, where a resume starts from', async () => {
-    await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
-    await appendAll(5);
-    await loadFlow(inFlow(server.port, { start: 'resume' }));
-    const read = collect('read');
-    await read.wait(5);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(helper.getNode('in').context().get('lastSequenceNumber'), 4);
   });
 
   it('delivers 10 000 messages exactly once and in order while a producer appends, across a server restart', async () => {

@@ -6,7 +6,6 @@
 import { StreamManagerError } from '../../protocol/errors';
 import type { Message } from '../../protocol/model';
 import type { StreamManagerClient } from '../client';
-import type { StartPosition } from '../continuous-reader';
 import { CheckpointStore } from './checkpoint-store';
 import type { ConsumerState, ConsumerWarning } from './consumer-events';
 import { messageDigest, type ConsumerPosition, type MessageIdentity } from './consumer-position';
@@ -16,6 +15,9 @@ import { OutstandingMessages, type Outstanding } from './outstanding-messages';
 import { PositionCommitter } from './position-committer';
 
 export type AckMode = 'auto' | 'manual';
+
+/** Where a consumer without a committed position begins: its oldest message, only new ones, or a sequence number. */
+export type StartPosition = 'oldest' | 'newest' | number;
 
 export interface ConsumerOptions {
   client: StreamManagerClient;
@@ -56,6 +58,8 @@ interface Anchor {
   sequenceNumber: number;
   /** Unset when the message before the position is not known yet (after a seek): the next read learns it. */
   identity?: MessageIdentity | ReadMessage;
+  /** Taken from the saved position: a mismatch means the stream was re-created while the consumer was stopped. */
+  saved?: boolean;
 }
 
 const MAX_NACK_DELAY_MS = 60_000;
@@ -305,7 +309,7 @@ export class Consumer {
       const before = saved.last?.sequenceNumber ?? saved.next - 1;
       // Numbering never goes back: a stream whose newest message is older than the position was created anew.
       if (before > newest) return this.readFromFirst(oldest, newest, false);
-      this.anchor = saved.last ? { sequenceNumber: saved.last.sequenceNumber, identity: saved.last } : undefined;
+      this.anchor = saved.last ? { sequenceNumber: saved.last.sequenceNumber, identity: saved.last, saved: true } : undefined;
       this.committer.move(saved.next, saved.last, 0);
       return saved.next;
     }
@@ -353,7 +357,7 @@ export class Consumer {
         const { storageStatus } = await this.options.client.describeMessageStream(this.stream);
         if (generation !== this.generation) return;
         this.generation += 1;
-        this.next = this.readFromFirst(Number(storageStatus?.oldestSequenceNumber ?? 0), Number(storageStatus?.newestSequenceNumber ?? -1), true);
+        this.next = this.readFromFirst(Number(storageStatus?.oldestSequenceNumber ?? 0), Number(storageStatus?.newestSequenceNumber ?? -1), !anchor.saved);
         return;
       }
       read = read.slice(1);

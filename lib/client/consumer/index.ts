@@ -1,4 +1,4 @@
-export { Consumer, type AckMode, type ConsumerOptions } from './consumer';
+export { Consumer, type AckMode, type ConsumerOptions, type StartPosition } from './consumer';
 export type { ConsumerState, ConsumerWarning } from './consumer-events';
 export type { Delivery, Gap } from './delivery';
 export { checkpointStreamName, isCheckpointStream } from './checkpoint-stream-name';
