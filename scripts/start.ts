@@ -92,7 +92,15 @@ export async function startEnvironment(options: {
     logging: { console: { level: options.quiet ? 'warn' : 'info', metrics: false, audit: false } },
     ...options.settings,
   });
-  server.on('request', RED.httpAdmin);
+  // Flows' HTTP endpoints (http in nodes) under httpNodeRoot, the editor and its admin API everywhere else.
+  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    if (request.url === '/api' || request.url?.startsWith('/api/')) {
+      request.url = request.url.slice('/api'.length) || '/';
+      RED.httpNode(request, response);
+    } else {
+      RED.httpAdmin(request, response);
+    }
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.editorPort, '127.0.0.1', () => resolve());

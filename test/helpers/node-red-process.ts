@@ -1,7 +1,8 @@
 // Node-RED as a user runs it, in a child process the tests start, stop with SIGTERM (Ctrl-C) or kill -9:
 //   node node-red-process.js stock   stock settings: no persistent context store
 //   node node-red-process.js start   npm start's settings (a localfilesystem context store)
-// NODE_RED_USER_DIR names the user dir, STREAM_MANAGER_SERVER_PORT the server it talks to.
+// NODE_RED_USER_DIR names the user dir, STREAM_MANAGER_SERVER_PORT the server it talks to. Once started, it prints
+// `ready <editor URL>` (HTTP endpoints of npm start's settings are under <editor URL>api/).
 import { startEnvironment } from '../../scripts/start';
 
 async function main(): Promise<void> {
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
       },
     );
   });
-  process.stdout.write('ready\n');
+  process.stdout.write(`ready ${environment.editorUrl}\n`);
 }
 
 main().catch((error: Error) => {

@@ -52,7 +52,7 @@ async function startNodeRed(userDir: string, port: number, settings: 'stock' | '
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('ready\n')) resolve();
+      if (output.includes('ready ')) resolve();
     });
     void exited.then((code) => reject(new Error(`Node-RED exited with ${code} before it was ready:\n${output}`)));
   });
