@@ -2,13 +2,15 @@
 // it; the test helper wraps every node method in spies, which the figures would measure too. Prints one line of JSON.
 //   node node-red-child.js sm-out PORT STREAM COUNT     sm out: msgs/s from receive until COUNT acknowledged msgs are out
 //   node node-red-child.js sm-in PORT STREAM COUNT      sm in (continuous): msgs/s from deploy until COUNT msgs are out
+//   node node-red-child.js sm-in-manual PORT STREAM COUNT  sm in (continuous, manual acks from a function node):
+//                                                       msgs/s from deploy until COUNT acks are sent back into it
 //   node node-red-child.js hop PORT STREAM SAMPLES      one append at a time until the continuous sm in sends it: ms each
 //   node node-red-child.js sm-in-rss PORT STREAM COUNT  sm in (continuous, output unwired) reads COUNT msgs: peak RSS in MB
 //   node node-red-child.js sm-out-down ROUNDS COUNT     sm out with nothing listening, queue full: heap after each round
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { StreamManagerClient } from '../lib/client';
+import { listConsumers, StreamManagerClient } from '../lib/client';
 import { startEnvironment } from '../scripts/start';
 
 interface RuntimeNode {
@@ -45,11 +47,14 @@ async function deployedNode(id: string): Promise<RuntimeNode> {
 }
 
 /** Deploys `nodes` (wired to a junction `sink` when `counted`); resolves with the node and the count of msgs at the sink. */
-async function deploy(port: string, node: Record<string, unknown>, counted: boolean): Promise<{ node: RuntimeNode; received(count: number): Promise<void> }> {
+async function deploy(port: string, node: Record<string, unknown>, counted: boolean, acked = false): Promise<{ node: RuntimeNode; received(count: number): Promise<void> }> {
   const tab = { id: 'bench-tab', type: 'tab' };
   const config = { id: 'bench-config', type: 'sm-config', host: '127.0.0.1', port };
   const sink = { id: 'sink', type: 'junction', z: tab.id, x: 300, y: 100, wires: [] };
-  await RED.nodes.setFlows([tab, config, { id: 'bench', z: tab.id, server: config.id, x: 100, y: 100, wires: [counted ? [sink.id] : []], ...node }, sink], null, 'full');
+  // With manual acks, a function node sends each msg back into sm in as an ack, and the sink counts the acks.
+  const ack = { id: 'ack', type: 'function', z: tab.id, func: "return { action: 'ack', sequenceNumber: msg.sequenceNumber };", outputs: 1, x: 200, y: 100, wires: [['bench', sink.id]] };
+  const wires = acked ? [ack.id] : counted ? [sink.id] : [];
+  await RED.nodes.setFlows([tab, config, { id: 'bench', z: tab.id, server: config.id, x: 100, y: 100, wires: [wires], ...node }, sink, ...(acked ? [ack] : [])], null, 'full');
   let count = 0;
   let waiter: { total: number; resolve(): void } | undefined;
   if (counted) {
@@ -82,6 +87,12 @@ async function measure(mode: string, args: string[]): Promise<object> {
       await received(count);
       return { rate: count / seconds(start) };
     }
+    case 'sm-in-manual': {
+      const start = process.hrtime.bigint();
+      const { received } = await deploy(port, { type: 'sm in', stream, mode: 'continuous', ackMode: 'manual', batchSize: '500', format: 'buffer' }, true, true);
+      await received(count);
+      return { rate: count / seconds(start) };
+    }
     case 'hop': {
       const { received } = await deploy(port, { type: 'sm in', stream, mode: 'continuous', start: 'newest', batchSize: '500', format: 'buffer' }, true);
       const client = new StreamManagerClient({ port: Number(port) });
@@ -97,8 +108,10 @@ async function measure(mode: string, args: string[]): Promise<object> {
       return { milliseconds };
     }
     case 'sm-in-rss': {
-      const { node } = await deploy(port, { type: 'sm in', stream, mode: 'continuous', batchSize: '500', format: 'buffer' }, false);
-      while (node.context().get('lastSequenceNumber') !== count - 1) await sleep(100);
+      await deploy(port, { type: 'sm in', stream, mode: 'continuous', consumer: 'bench-rss', batchSize: '500', format: 'buffer' }, false);
+      const client = new StreamManagerClient({ port: Number(port) });
+      while ((await listConsumers(client, stream)).find((listing) => listing.consumer === 'bench-rss')?.nextSequenceNumber !== count) await sleep(100);
+      await client.close();
       return { received: count, peakMb: peakRssMb() };
     }
     case 'sm-out-down': {

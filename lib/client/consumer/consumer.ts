@@ -86,6 +86,8 @@ export class Consumer {
   private readonly maxOutstanding: number;
   private readonly ackTimeoutMs: number;
   private readonly maxDeliveries: number;
+  /** Manual mode: reading waits until this many msgs fit below the most outstanding, so reads stay batches, not single messages. */
+  private readonly refill: number;
   /** The next sequence number to read; undefined until the position is resolved. */
   private next?: number;
   private anchor?: Anchor;
@@ -108,6 +110,7 @@ export class Consumer {
     this.maxOutstanding = Math.max(1, options.maxOutstanding ?? 1000);
     this.ackTimeoutMs = Math.max(1, options.ackTimeoutMs ?? 30_000);
     this.maxDeliveries = Math.max(1, options.maxDeliveries ?? 5);
+    this.refill = Math.max(1, Math.min(options.batchSize ?? 500, Math.ceil(this.maxOutstanding / 2)));
     this.checkpoints = new CheckpointStore(options.client, options.stream);
     this.committer = new PositionCommitter(this.checkpoints, {
       consumer: options.consumer,
@@ -243,7 +246,7 @@ export class Consumer {
         await this.waitForWake();
         continue;
       }
-      if (this.ackMode === 'manual' && this.outstanding.size >= this.maxOutstanding) {
+      if (this.ackMode === 'manual' && this.maxOutstanding - this.outstanding.size < this.refill) {
         this.state({ state: 'holding', outstanding: this.outstanding.size });
         await this.waitForWake();
         continue;
@@ -397,7 +400,7 @@ export class Consumer {
       const position = this.outstanding.firstUnacknowledged() ?? released[released.length - 1].sequenceNumber + 1;
       this.committer.move(position, released[released.length - 1], released.length);
     }
-    if (this.outstanding.size === this.maxOutstanding - 1) this.wake?.();
+    if (this.maxOutstanding - this.outstanding.size === this.refill) this.wake?.();
   }
 
   private redeliverLate(): void {
