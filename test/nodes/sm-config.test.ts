@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { freePort } from '../helpers/free-port';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
 
@@ -81,16 +82,6 @@ describe('sm-config', () => {
       helper.settings({ userDir: undefined });
       fs.rmSync(userDir, { recursive: true, force: true });
     });
-
-    /** A port nothing listens on right now (found at run time, as other tests run beside these). */
-    const freePort = (): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const probe = net.createServer().listen(0, '127.0.0.1', () => {
-          const { port } = probe.address() as net.AddressInfo;
-          probe.close(() => resolve(port));
-        });
-        probe.on('error', reject);
-      });
 
     const devFlow = (port: number): FlowNode[] => [
       configNode(port, { devServer: true }),
