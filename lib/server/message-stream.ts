@@ -189,8 +189,7 @@ export class MessageStream {
   }
 
   notEnoughMessages(request: ReadRequest): NotEnoughMessagesError {
-    const start = Math.max(request.desiredStartSequenceNumber, this.oldestSequenceNumber);
-    const available = Math.max(0, this.storedNext - start);
+    const { start, available } = this.availableFor(request);
     return new NotEnoughMessagesError(
       `stream ${this.name} has ${available} message${available === 1 ? '' : 's'} from sequence number ${start}, fewer than minMessageCount ${request.minMessageCount}`,
     );
@@ -226,12 +225,19 @@ export class MessageStream {
     for (const segment of this.segments) if (segment instanceof FileSegment) this.storage?.handles.forget(segment.file);
   }
 
-  private readOnce(request: ReadRequest, maxBytes: number): StoredMessage[] | undefined {
+  /** Where a read starts and how many stored messages follow one another from there. */
+  private availableFor(request: ReadRequest): { start: number; index: number; available: number } {
     let start = Math.max(request.desiredStartSequenceNumber, this.oldestSequenceNumber);
-    let index = this.segmentIndexOf(start);
+    const index = this.segmentIndexOf(start);
     // A start inside a hole (a segment set aside) goes on at the next message there is, as after retention.
     if (index < this.segments.length && this.segments[index].baseSequenceNumber > start) start = Math.min(this.segments[index].baseSequenceNumber, this.storedNext);
-    const available = this.contiguousFrom(start, index);
+    return { start, index, available: this.contiguousFrom(start, index) };
+  }
+
+  private readOnce(request: ReadRequest, maxBytes: number): StoredMessage[] | undefined {
+    const found = this.availableFor(request);
+    const { start, available } = found;
+    let index = found.index;
     if (available < request.minMessageCount || available <= 0) return undefined;
     const wanted = Math.min(available, request.maxMessageCount);
     const budget = new ReplyBudget(maxBytes, this.name);
@@ -295,9 +301,17 @@ export class MessageStream {
     this.durabilityWaiters = [];
   }
 
+  /**
+   * OverwriteOldestData: removes oldest segments while the stored messages pass maxSize. Appends not stored yet do not
+   * count, so that an append the disk then refuses has not cost any stored segment.
+   */
   private dropOverSize(): void {
     if (this.bytes <= this.maxSize || this.definition.strategyOnFull !== StrategyOnFull.OverwriteOldestData) return;
-    this.dropOldest(segmentsOverSize(this.segments, this.bytes, this.maxSize, this.storedNext));
+    let storedBytes = this.bytes;
+    for (let index = this.segments.length - 1; index >= 0 && endOf(this.segments[index]) > this.storedNext; index--) {
+      storedBytes -= this.segments[index].payloadBytes - this.segments[index].storedPayloadBytes;
+    }
+    this.dropOldest(segmentsOverSize(this.segments, storedBytes, this.maxSize, this.storedNext));
   }
 
   /** Removes the `count` oldest segments; a stream left without any gets an empty one (its file made at once). */

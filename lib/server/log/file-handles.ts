@@ -2,7 +2,7 @@
 // recently used closed first, so the number of open files does not grow with the number of segments.
 import * as fs from 'node:fs';
 
-export const DEFAULT_OPEN_READ_HANDLES = 32;
+export const DEFAULT_OPEN_READ_HANDLES = 16;
 
 export class FileHandles {
   /** Insertion order is use order: the first entry is the least recently used. */

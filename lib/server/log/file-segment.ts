@@ -60,6 +60,10 @@ export class FileSegment implements Segment {
     return this.appended.payloadBytes;
   }
 
+  get storedPayloadBytes(): number {
+    return this.stored.payloadBytes;
+  }
+
   /** Bytes of records appended, written or not: where the next record goes. */
   get appendedSize(): number {
     return this.appended.size;

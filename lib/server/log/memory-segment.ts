@@ -20,6 +20,10 @@ export class MemorySegment implements Segment {
     this.bytes = Buffer.allocUnsafeSlow(Math.min(FIRST_CAPACITY, capacityLimit));
   }
 
+  get storedPayloadBytes(): number {
+    return this.payloadBytes;
+  }
+
   get newestIngestTime(): number {
     return this.count > 0 ? this.ingestTimes[this.count - 1] : 0;
   }

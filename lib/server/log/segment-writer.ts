@@ -32,7 +32,7 @@ export class SegmentWriter {
   private current: { segment: FileSegment; fd: number } | undefined;
   private scheduled = false;
   private syncing = false;
-  /** Written without flush on write: in the page cache, synced when the segment is sealed or the server stops. */
+  /** Written without flush on write: in the page cache, synced when the server stops. */
   private unsynced = false;
   private closed = false;
   /** A handle whose close waits for the sync under way on it. */
@@ -170,7 +170,7 @@ export class SegmentWriter {
   }
 
   private seal(current: { segment: FileSegment; fd: number }, durable: boolean): void {
-    if (durable || this.unsynced) fs.fdatasyncSync(current.fd);
+    if (durable) fs.fdatasyncSync(current.fd);
     this.unsynced = false;
     const { segment } = current;
     segment.markStored();

@@ -40,6 +40,8 @@ export interface Segment {
   /** Records appended, including those not yet stored. */
   readonly count: number;
   readonly payloadBytes: number;
+  /** Payload bytes of the records already stored (all of them, but for a File stream's newest segments). */
+  readonly storedPayloadBytes: number;
   readonly newestIngestTime: number;
   /** Messages from `start` on (in this segment), at most `maxCount`, as long as they fit the budget. */
   read(start: number, maxCount: number, budget: ReplyBudget): StoredMessage[];
