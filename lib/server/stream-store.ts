@@ -154,8 +154,13 @@ export class StreamStore {
   /** Time-based work: expired segments go, due export batches are written. */
   tick(now: number): void {
     for (const entry of this.entries.values()) {
-      entry.stream.expire(now);
-      if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
+      try {
+        entry.stream.expire(now);
+        if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
+      } catch (error) {
+        // One stream's trouble (an export batch that cannot be read, a disk error) must not stop the others or the server.
+        this.logger.error(`stream ${entry.stream.name}: housekeeping failed: ${(error as Error).message}`);
+      }
     }
   }
 

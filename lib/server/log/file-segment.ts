@@ -112,25 +112,30 @@ export class FileSegment implements Segment {
   read(start: number, maxCount: number, budget: ReplyBudget): StoredMessage[] {
     const end = this.stored.size;
     const from = this.index.floor(start, this.baseSequenceNumber);
-    const fd = this.handles.get(this.file);
     const averageRecord = this.stored.count > 0 ? end / this.stored.count : SMALLEST_READ;
     const messages: StoredMessage[] = [];
     let sequenceNumber = from.sequenceNumber;
     let position = from.offset;
-    let block = Buffer.alloc(0);
+    let block: Buffer = Buffer.alloc(0);
     let blockStart = 0;
     let blockLength = 0;
     while (messages.length < maxCount && position < end) {
       const inBlock = position - blockStart;
       const needed = inBlock + RECORD_HEADER_SIZE <= blockLength ? recordSizeAt(block, inBlock) : RECORD_HEADER_SIZE;
       if (inBlock + needed > blockLength) {
+        if (needed > end - position) throw new DamagedSegmentError(this, `the record at byte ${position} runs past the end of the segment`);
+        const cached = this.handles.blocks.find(this.file, position, needed);
+        if (cached) {
+          ({ bytes: block, start: blockStart, length: blockLength } = cached);
+          continue;
+        }
         const wanted = (maxCount - messages.length + Math.max(0, start - sequenceNumber)) * averageRecord;
         const size = Math.min(end - position, Math.max(needed, Math.min(LARGEST_READ, Math.max(SMALLEST_READ, wanted))));
-        if (needed > end - position) throw new DamagedSegmentError(this, `the record at byte ${position} runs past the end of the segment`);
         block = Buffer.allocUnsafe(size);
         blockStart = position;
-        blockLength = readFully(fd, block, size, position);
+        blockLength = readFully(this.handles.get(this.file), block, size, position);
         if (blockLength < needed) throw new DamagedSegmentError(this, `the file ends inside the record at byte ${position}`);
+        this.handles.blocks.add(this.file, { start: blockStart, bytes: block, length: blockLength });
         continue;
       }
       const record = checkRecord(block, inBlock, blockLength);
