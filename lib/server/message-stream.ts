@@ -141,7 +141,7 @@ export class MessageStream {
       }
     }
     let tail = this.segments[this.segments.length - 1];
-    if (tail.count > 0 && tail.payloadBytes + size > this.segmentSize) {
+    if ((tail.count > 0 && tail.payloadBytes + size > this.segmentSize) || (tail instanceof FileSegment && tail.sealed)) {
       tail = this.newSegment(false);
       this.segments.push(tail);
     }

@@ -1,8 +1,11 @@
-// The blocks of segment files read most recently, shared by every stream of a store and bounded in bytes: readers
-// of the same records (several consumers, an export beside a consumer, long-polls woken together) share one read.
+// The small blocks of segment files read most recently, shared by every stream of a store and bounded in bytes:
+// readers of the same few new records (long-polls woken together, an export beside a consumer) share one read.
 // Blocks only ever hold stored records, which never change; a file's blocks are dropped when the file goes away.
+// Large blocks (a replay's batches) are not kept: held a while, they would outlive the young generation and pile
+// up as old garbage, which costs far more memory than the page cache saves them.
 
-const DEFAULT_CAPACITY_BYTES = 16 * 1024 * 1024;
+const DEFAULT_CAPACITY_BYTES = 2 * 1024 * 1024;
+const LARGEST_CACHED_BLOCK = 64 * 1024;
 
 export interface CachedBlock {
   start: number;
@@ -30,7 +33,7 @@ export class BlockCache {
   }
 
   add(file: string, block: CachedBlock): void {
-    if (block.length > this.capacityBytes / 4) return;
+    if (block.length > LARGEST_CACHED_BLOCK) return;
     this.blocks.push({ file, ...block });
     this.bytes += block.length;
     while (this.bytes > this.capacityBytes) this.bytes -= (this.blocks.shift() as CachedBlock).length;
