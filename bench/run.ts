@@ -94,13 +94,33 @@ async function main(): Promise<void> {
   writeReport();
 }
 
+const REPORT = path.join(__dirname, '..', '..', 'docs', 'benchmarks.md');
+
+/** With --only, the table rows of the items not run now, as the previous report has them, in their place. */
+function rowsKeptFromLastReport(): { item: string; line: string }[] {
+  if (!only || !fs.existsSync(REPORT)) return [];
+  return fs
+    .readFileSync(REPORT, 'utf8')
+    .split('\n')
+    .map((line) => ({ item: /^\| (\d+) \|/.exec(line)?.[1], line }))
+    .filter((entry): entry is { item: string; line: string } => entry.item !== undefined && !only.has(Number(entry.item)));
+}
+
+function commandOptions(): string {
+  const options = [...(quick ? ['--quick'] : []), ...(only ? [`--only ${[...only].join(',')}`] : [])];
+  return options.length > 0 ? ` -- ${options.join(' ')}` : '';
+}
+
 function writeReport(): void {
+  const kept = rowsKeptFromLastReport();
+  const measured = rows.map((entry) => ({ item: entry.item, line: `| ${entry.item} | ${entry.measure} | ${entry.result} | ${entry.target} | ${entry.met === undefined ? '' : entry.met ? 'met' : '**missed**'} |` }));
+  const table = [...kept, ...measured].sort((a, b) => Number(a.item) - Number(b.item)).map((entry) => entry.line);
   const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
   const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   const lines = [
     '# Benchmarks',
     '',
-    `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.`,
+    `Measured by \`npm run bench${commandOptions()}\`${kept.length > 0 ? ' (the other rows are kept from the report before)' : ''} on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.`,
     `Package ${packageJson.version}; aws-greengrass-core-sdk ${version('aws-greengrass-core-sdk')}; Node-RED ${version('node-red')}; cbor-x ${version('cbor-x')}.`,
     '',
     'The server runs in a child process of its own (`sm-server`), the clients in the benchmark process, Node-RED (items 4 to 6) in a child process per measure.',
@@ -108,7 +128,7 @@ function writeReport(): void {
     '',
     '| item | measure | result | target | |',
     '| --- | --- | --- | --- | --- |',
-    ...rows.map((entry) => `| ${entry.item} | ${entry.measure} | ${entry.result} | ${entry.target} | ${entry.met === undefined ? '' : entry.met ? 'met' : '**missed**'} |`),
+    ...table,
     '',
     '## Method',
     '',
@@ -121,8 +141,8 @@ function writeReport(): void {
     '10. A server of its own (child process, store in the temporary folder) takes 1 KiB appends, 64 under way, from our client into one File stream until it holds the amount shown; its peak RSS is VmHWM from /proc. It is stopped (SIGTERM) and started again on that store: the time from spawn to its "listening" line; then our client reads the stream from oldest to newest in batches of 500, and the peak RSS of the new process is read again.',
     '',
   ];
-  fs.mkdirSync(path.join(__dirname, '..', '..', 'docs'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, '..', '..', 'docs', 'benchmarks.md'), lines.join('\n'));
+  fs.mkdirSync(path.dirname(REPORT), { recursive: true });
+  fs.writeFileSync(REPORT, lines.join('\n'));
   process.stdout.write('\nwritten to docs/benchmarks.md\n');
 }
 
