@@ -91,6 +91,7 @@ export interface ServerRates {
   /** Server CPU time (user + system) per append, in microseconds. */
   memoryCpuMicros: number;
   fileCpuMicros: number;
+  fileFlushCpuMicros: number;
 }
 
 /** CPU time a process has used so far (user + system), in microseconds, from /proc/PID/stat. */
@@ -120,7 +121,7 @@ export async function serverRates(server: ServerProcess, appends: number, flushe
   const echo = await startEchoServer();
   try {
     const samples: Record<keyof ServerRates, number[]> = {
-      memory: [], echoLimit: [], file: [], fileLimit: [], fileFlush: [], fileFlushLimit: [], memoryCpuMicros: [], fileCpuMicros: [],
+      memory: [], echoLimit: [], file: [], fileLimit: [], fileFlush: [], fileFlushLimit: [], memoryCpuMicros: [], fileCpuMicros: [], fileFlushCpuMicros: [],
     };
     for (let run = 0; run < runs; run++) {
       samples.echoLimit.push(await rawAppendRate(echo.port, 'server-memory', appends, 64));
@@ -132,7 +133,9 @@ export async function serverRates(server: ServerProcess, appends: number, flushe
       samples.file.push(file.rate);
       samples.fileCpuMicros.push(file.cpuMicros);
       samples.fileFlushLimit.push(rawFileWriteRate(flushedAppends, true));
-      samples.fileFlush.push(await rawAppendRate(server.port, 'server-flush', flushedAppends, 64));
+      const flushed = await withServerCpu(server, flushedAppends, () => rawAppendRate(server.port, 'server-flush', flushedAppends, 64));
+      samples.fileFlush.push(flushed.rate);
+      samples.fileFlushCpuMicros.push(flushed.cpuMicros);
     }
     const medians = Object.entries(samples).map(([key, values]) => [key, median(values)]);
     return Object.fromEntries(medians) as unknown as ServerRates;
