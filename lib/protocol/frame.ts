@@ -49,21 +49,25 @@ export class FrameDecoder {
   private buffered = 0;
   private failed = false;
 
-  constructor(private readonly maxFrameLength = MAX_FRAME_LENGTH) {}
+  /** May be changed between pushes, e.g. raised once a connection is authenticated. */
+  constructor(public maxFrameLength = MAX_FRAME_LENGTH) {}
 
   get bufferedBytes(): number {
     return this.buffered;
   }
 
-  /** Adds bytes and returns every frame they complete, in order. */
-  push(chunk: Buffer): Frame[] {
+  /**
+   * Adds bytes and returns the frames they complete, in order: at most `maxFrames`, the rest stays buffered (and
+   * unchecked) for a later push, which may add no bytes.
+   */
+  push(chunk: Buffer, maxFrames = Number.POSITIVE_INFINITY): Frame[] {
     if (this.failed) throw new FrameError('frame decoder has already failed');
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
     const frames: Frame[] = [];
-    while (this.buffered >= FRAME_HEADER_SIZE) {
+    while (this.buffered >= FRAME_HEADER_SIZE && frames.length < maxFrames) {
       const length = this.peekLength();
       if (length < 1 || length > this.maxFrameLength) {
         this.failed = true;

@@ -369,7 +369,16 @@ export class MessageStream {
 
   private wakeWaiters(): void {
     for (const waiter of this.waiters) {
-      const messages = this.read(waiter.request);
+      let messages: StoredMessage[] | undefined;
+      try {
+        messages = this.read(waiter.request);
+      } catch (error) {
+        // A wake-up that cannot be answered (ResponsePayloadTooLarge) fails that read only, not the append or timer.
+        messages = undefined;
+        this.waiters.delete(waiter);
+        clearTimeout(waiter.timer);
+        waiter.reject(error as Error);
+      }
       if (!messages) continue;
       this.waiters.delete(waiter);
       clearTimeout(waiter.timer);
