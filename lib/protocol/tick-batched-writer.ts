@@ -80,7 +80,7 @@ export class TickBatchedWriter {
     this.pending += size;
     if (this.scheduled) return;
     this.scheduled = true;
-    process.nextTick(() => this.flush());
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
