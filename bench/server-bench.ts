@@ -94,11 +94,23 @@ export interface ServerRates {
   fileFlushCpuMicros: number;
 }
 
-/** CPU time a process has used so far (user + system), in microseconds, from /proc/PID/stat. */
+/**
+ * CPU time a process has used so far, in microseconds: the sum of its threads' run times in nanoseconds from
+ * /proc/PID/task/TID/schedstat (its threads live as long as the server), else user + system from /proc/PID/stat,
+ * whose 10 ms ticks are too coarse for a few thousand appends.
+ */
 function cpuMicros(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+  try {
+    let nanoseconds = 0;
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      nanoseconds += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return nanoseconds / 1000;
+  } catch {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+  }
 }
 /** sysconf(_SC_CLK_TCK), 100 on every Linux that Node.js supports. */
 const CLOCK_TICKS_PER_SECOND = 100;

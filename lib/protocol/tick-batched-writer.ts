@@ -1,10 +1,10 @@
 import type { Writable } from 'node:stream';
 
 /** Frames up to this size are copied into the tick's batch buffer; larger ones go out as they are. */
-const SMALL_FRAME = 16 * 1024;
-const BATCH_BUFFER_SIZE = 64 * 1024;
-/** Batch buffers kept for reuse once the socket is done with them. */
-const SPARE_BUFFERS = 2;
+const SMALL_FRAME = 8 * 1024;
+const BATCH_BUFFER_SIZE = 32 * 1024;
+/** Batch buffers kept for reuse once the socket is done with them (per connection: a server may have many). */
+const SPARE_BUFFERS = 1;
 
 /**
  * Writes frames so that all those written in one tick leave in a single socket write, for client and server alike.

@@ -168,7 +168,7 @@ export class ServerConnection {
     this.readingPaused = true;
     this.socket.pause();
     // The client is not to blame for a frame left incomplete while the server does not read.
-    clearTimeout(this.incompleteFrameTimer);
+    this.stopIncompleteFrameTimer();
     this.context.logger.debug(`connection ${this.id}: ${this.queuedBytes} bytes wait for the client; its requests wait too`);
   }
 
@@ -190,7 +190,7 @@ export class ServerConnection {
   /** A frame begun and not finished holds its bytes: the client must send the rest before the deadline. */
   private watchIncompleteFrame(): void {
     if (this.closed || this.readingPaused || this.decoder.bufferedBytes === 0) {
-      clearTimeout(this.incompleteFrameTimer);
+      this.stopIncompleteFrameTimer();
       return;
     }
     if (this.incompleteFrameTimer) {
@@ -201,6 +201,11 @@ export class ServerConnection {
     this.incompleteFrameTimer = setTimeout(() => {
       this.abort(`an incomplete frame (${this.decoder.bufferedBytes} bytes so far) got no more bytes for ${timeoutMs} ms`);
     }, timeoutMs);
+  }
+
+  private stopIncompleteFrameTimer(): void {
+    clearTimeout(this.incompleteFrameTimer);
+    this.incompleteFrameTimer = undefined;
   }
 
   private handleFrame(frame: Frame): void {
