@@ -202,18 +202,23 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
       );
       const onAbort = (): void => finish(signal?.reason as Error);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.sendWhenWritable(requestId, frame, expectedOperation, finish, () => settled).catch((error: unknown) => finish(error as Error));
+      const entry: PendingRequest = {
+        expectedOperation,
+        resolve: (answer) => finish(undefined, answer),
+        reject: (error) => finish(error),
+      };
+      const connection = this.connection;
+      if (connection?.isOpen && !connection.needsDrain) {
+        this.pending.set(requestId, entry);
+        connection.write(frame);
+      } else {
+        this.sendWhenWritable(requestId, frame, entry, () => settled).catch((error: unknown) => finish(error as Error));
+      }
     });
   }
 
-  /** Connects if needed, waits while the socket is full, then registers the request and writes its frame. */
-  private async sendWhenWritable(
-    requestId: string,
-    frame: Buffer,
-    expectedOperation: Operation,
-    finish: (error: Error | undefined, answer?: Record<string, unknown>) => void,
-    isSettled: () => boolean,
-  ): Promise<void> {
+  /** The slow way of sending: connects if needed, waits while the socket is full, then registers and writes. */
+  private async sendWhenWritable(requestId: string, frame: Buffer, entry: PendingRequest, isSettled: () => boolean): Promise<void> {
     let connection = this.connection;
     if (!connection?.isOpen) connection = await this.openConnected();
     if (connection.needsDrain) {
@@ -225,12 +230,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     // The request may have timed out or been aborted while it waited: then it is not sent at all.
     if (isSettled()) return;
     if (this.isClosed) throw new ConnectionError(`client for ${this.address} is closed`, { requestId });
-    const settle: PendingRequest = {
-      expectedOperation,
-      resolve: (answer) => finish(undefined, answer),
-      reject: (error) => finish(error),
-    };
-    this.pending.set(requestId, settle);
+    this.pending.set(requestId, entry);
     connection.write(frame);
   }
 

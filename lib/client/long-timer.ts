@@ -10,6 +10,10 @@ export interface LongTimer {
 }
 
 export function startLongTimer(delayMs: number, fire: () => void): LongTimer {
+  if (delayMs <= LONGEST_NATIVE_DELAY_MS) {
+    const timer = setTimeout(fire, delayMs);
+    return { cancel: () => clearTimeout(timer) };
+  }
   const due = performance.now() + delayMs;
   let handle: NodeJS.Timeout;
   const arm = (): void => {

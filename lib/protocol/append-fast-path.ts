@@ -48,15 +48,26 @@ export function appendReplyFrameSize(requestId: string, sequenceNumber: number):
   return FRAME_HEADER_SIZE + APPEND_REPLY_FIXED + idSize + headSize(sequenceNumber);
 }
 
+/** The bytes before the request id: a map of three entries and the key "requestId". */
+const BEFORE_REQUEST_ID = cborPiece((target) => writeAsciiText(target, writeHead(target, 0, MAJOR_MAP, 3), 'requestId'));
+/** The bytes between the request id and the sequence number: `"status": 0, "sequenceNumber"`. */
+const BEFORE_SEQUENCE_NUMBER = cborPiece((target) => {
+  const at = writeHead(target, writeAsciiText(target, 0, 'status'), MAJOR_UNSIGNED, ResponseStatusCode.Success);
+  return writeAsciiText(target, at, 'sequenceNumber');
+});
+
+function cborPiece(write: (target: Buffer) => number): Uint8Array {
+  const scratch = Buffer.alloc(64);
+  return new Uint8Array(scratch.subarray(0, write(scratch)));
+}
+
 /** Writes the frame that appendReplyFrameSize measured; returns the offset after it. */
 export function writeAppendReplyFrame(target: Buffer, offset: number, size: number, requestId: string, sequenceNumber: number): number {
   target.writeInt32BE(size - 4, offset);
   target[offset + 4] = Operation.AppendMessageResponse;
-  let at = writeHead(target, offset + FRAME_HEADER_SIZE, MAJOR_MAP, 3);
-  at = writeAsciiText(target, at, 'requestId');
-  at = writeAsciiText(target, at, requestId);
-  at = writeAsciiText(target, at, 'status');
-  at = writeHead(target, at, MAJOR_UNSIGNED, ResponseStatusCode.Success);
-  at = writeAsciiText(target, at, 'sequenceNumber');
-  return writeHead(target, at, MAJOR_UNSIGNED, sequenceNumber);
+  let at = offset + FRAME_HEADER_SIZE;
+  target.set(BEFORE_REQUEST_ID, at);
+  at = writeAsciiText(target, at + BEFORE_REQUEST_ID.length, requestId);
+  target.set(BEFORE_SEQUENCE_NUMBER, at);
+  return writeHead(target, at + BEFORE_SEQUENCE_NUMBER.length, MAJOR_UNSIGNED, sequenceNumber);
 }

@@ -55,10 +55,16 @@ export function asciiTextSize(text: string): number {
   return headSize(length) + length;
 }
 
+/** Below this length a loop in JS beats a call into Buffer's native string writer. */
+const SHORT_TEXT = 64;
+
 /** Writes a text string that asciiTextSize accepted. */
 export function writeAsciiText(target: Buffer, offset: number, text: string): number {
-  const start = writeHead(target, offset, MAJOR_TEXT, text.length);
-  return start + target.write(text, start, text.length, 'latin1');
+  const length = text.length;
+  const start = writeHead(target, offset, MAJOR_TEXT, length);
+  if (length >= SHORT_TEXT) return start + target.write(text, start, length, 'latin1');
+  for (let index = 0; index < length; index++) target[start + index] = text.charCodeAt(index);
+  return start + length;
 }
 
 export function writeBytes(target: Buffer, offset: number, bytes: Uint8Array): number {

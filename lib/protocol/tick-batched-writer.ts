@@ -20,6 +20,8 @@ export class TickBatchedWriter {
   private pending = 0;
   private scheduled = false;
   private readonly spare: Buffer[] = [];
+  /** Where the frame of the last reserve() starts in the buffer it returned. */
+  reservedOffset = 0;
 
   constructor(
     private readonly socket: Writable,
@@ -44,18 +46,24 @@ export class TickBatchedWriter {
     this.added(frame.length);
   }
 
-  /** Writes a frame of exactly `size` bytes that `fill` encodes at `offset` of `target`. */
-  writeWith(size: number, fill: (target: Buffer, offset: number) => void): void {
+  /**
+   * Takes `size` bytes for a frame the caller encodes in place, at `reservedOffset` of the buffer returned, before
+   * it yields to the event loop.
+   */
+  reserve(size: number): Buffer {
     if (size > SMALL_FRAME) {
       const frame = Buffer.allocUnsafe(size);
-      fill(frame, 0);
-      this.write(frame);
-      return;
+      this.sealBatch();
+      this.pieces.push(frame);
+      this.added(size);
+      this.reservedOffset = 0;
+      return frame;
     }
     const target = this.room(size);
-    fill(target, this.batchUsed);
+    this.reservedOffset = this.batchUsed;
     this.batchUsed += size;
     this.added(size);
+    return target;
   }
 
   private room(size: number): Buffer {

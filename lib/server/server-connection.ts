@@ -187,18 +187,21 @@ export class ServerConnection {
     this.watchIncompleteFrame();
   }
 
-  /** A frame begun and not finished holds its bytes: the client must send the rest before the deadline. */
+  /**
+   * A frame begun and not finished holds its bytes: the client must send more of it before the deadline. The timer
+   * is pushed back by each chunk that leaves a frame incomplete, and simply lapses when it finds none (so that a
+   * stream of frames split across chunks costs no timer churn).
+   */
   private watchIncompleteFrame(): void {
-    if (this.closed || this.readingPaused || this.decoder.bufferedBytes === 0) {
-      this.stopIncompleteFrameTimer();
-      return;
-    }
+    if (this.closed || this.readingPaused || this.decoder.bufferedBytes === 0) return;
     if (this.incompleteFrameTimer) {
       this.incompleteFrameTimer.refresh();
       return;
     }
     const timeoutMs = this.context.limits.incompleteFrameTimeoutMs;
     this.incompleteFrameTimer = setTimeout(() => {
+      this.incompleteFrameTimer = undefined;
+      if (this.closed || this.readingPaused || this.decoder.bufferedBytes === 0) return;
       this.abort(`an incomplete frame (${this.decoder.bufferedBytes} bytes so far) got no more bytes for ${timeoutMs} ms`);
     }, timeoutMs);
   }
@@ -345,12 +348,19 @@ export class ServerConnection {
     }
     if (stored) {
       stored.then(
-        () => this.deliver(() => this.writeAppendReply(requestId, sequenceNumber)),
+        () => this.answerAppend(requestId, sequenceNumber),
         (error: unknown) => this.fail(Operation.AppendMessageResponse, requestId, error),
       );
     } else {
-      this.deliver(() => this.writeAppendReply(requestId, sequenceNumber));
+      this.answerAppend(requestId, sequenceNumber);
     }
+  }
+
+  /** deliver(), without a closure for the common case of an answer that can go at once. */
+  private answerAppend(requestId: string, sequenceNumber: number): void {
+    if (this.closed) return;
+    if (this.deferredReplies.length > 0 || this.overQueueBound) this.deferredReplies.push(() => this.writeAppendReply(requestId, sequenceNumber));
+    else this.writeAppendReply(requestId, sequenceNumber);
   }
 
   private writeAppendReply(requestId: string, sequenceNumber: number): void {
@@ -359,7 +369,8 @@ export class ServerConnection {
       this.writer.write(this.encodeReply(Operation.AppendMessageResponse, { requestId, status: ResponseStatusCode.Success, sequenceNumber }));
       return;
     }
-    this.writer.writeWith(size, (target, offset) => writeAppendReplyFrame(target, offset, size, requestId, sequenceNumber));
+    const target = this.writer.reserve(size);
+    writeAppendReplyFrame(target, this.writer.reservedOffset, size, requestId, sequenceNumber);
   }
 
   private execute(operation: Operation, body: Record<string, unknown>): ResponseFields {
