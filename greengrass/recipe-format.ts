@@ -4,7 +4,7 @@
 // namespaces artifacts, work, kernel, iot and configuration, and {dependency:namespace:key} for direct dependencies).
 // The nucleus leaves a variable it cannot resolve in the script as it is, so a misspelt one fails only on a device.
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 const TOP_LEVEL = {
@@ -69,7 +69,7 @@ class RecipeChecker {
     } else if (recipe.ComponentName.startsWith('aws.greengrass')) {
       this.problem('ComponentName', 'must not start with aws.greengrass, which AWS keeps for its own components');
     }
-    if (typeof recipe.ComponentVersion !== 'string' || !SEMVER.test(recipe.ComponentVersion)) this.problem('ComponentVersion', 'must be a semantic version string such as "1.0.0"');
+    if (recipe.ComponentVersion !== undefined && (typeof recipe.ComponentVersion !== 'string' || !SEMVER.test(recipe.ComponentVersion))) this.problem('ComponentVersion', 'must be a semantic version string such as "1.0.0"');
     if (recipe.ComponentType !== undefined) this.oneOf('ComponentType', recipe.ComponentType, COMPONENT_TYPES);
     if (recipe.ComponentConfiguration !== undefined) this.keys('ComponentConfiguration', recipe.ComponentConfiguration, ['DefaultConfiguration']);
     this.checkDependencies(recipe.ComponentDependencies);
@@ -181,18 +181,24 @@ class RecipeChecker {
   }
 
   private configurationHas(pointer: string): boolean {
-    if (!pointer.startsWith('/')) return false;
     const configuration = this.recipe.ComponentConfiguration;
-    let node: Json | undefined = isObject(configuration) ? configuration.DefaultConfiguration : undefined;
-    for (const raw of pointer.slice(1).split('/')) {
-      const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      if (Array.isArray(node)) node = node[Number(key)];
-      else if (isObject(node)) node = node[key];
-      else return false;
-      if (node === undefined) return false;
-    }
-    return true;
+    return pointer.startsWith('/') && valueAtPointer(isObject(configuration) ? configuration.DefaultConfiguration : undefined, pointer) !== undefined;
   }
+}
+
+/** The value at a JSON pointer (RFC 6901), as the nucleus looks up {configuration:/pointer}; undefined if none. */
+export function valueAtPointer(root: Json | undefined, pointer: string): Json | undefined {
+  if (pointer === '') return root;
+  if (!pointer.startsWith('/')) return undefined;
+  let node: Json | undefined = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) node = node[Number(key)];
+    else if (isObject(node)) node = node[key];
+    else return undefined;
+    if (node === undefined) return undefined;
+  }
+  return node;
 }
 
 /** The problems found in a parsed recipe, each naming where it is; empty when the recipe is well formed. */
