@@ -154,7 +154,7 @@ export class SimulatedNucleus {
   }
 
   /** Selects the manifest, places the artifacts and resolves the lifecycle with the deployment's merge. */
-  deploy(merge: JsonObject = {}): void {
+  deploy(merge: object = {}): void {
     const architecture = NUCLEUS_ARCHITECTURE[process.arch] ?? process.arch;
     const manifest = this.options.recipe.Manifests.find((candidate) => {
       const platform = candidate.Platform ?? {};
@@ -181,7 +181,7 @@ export class SimulatedNucleus {
       }
     }
     const defaults = this.options.recipe.ComponentConfiguration?.DefaultConfiguration ?? {};
-    this.configuration = mergeConfiguration(defaults, merge) as JsonObject;
+    this.configuration = mergeConfiguration(defaults, merge as Json) as JsonObject;
     this.lifecycle = this.resolve(manifest.Lifecycle) as Lifecycle;
   }
 
@@ -192,9 +192,9 @@ export class SimulatedNucleus {
   }
 
   /** A deployment merging configuration: restarts (or reinstalls) when the resolved lifecycle changed. */
-  async updateConfiguration(merge: JsonObject): Promise<'restarted' | 'reinstalled' | 'unchanged'> {
+  async updateConfiguration(merge: object): Promise<'restarted' | 'reinstalled' | 'unchanged'> {
     await this.loop;
-    this.configuration = mergeConfiguration(this.configuration, merge) as JsonObject;
+    this.configuration = mergeConfiguration(this.configuration, merge as Json) as JsonObject;
     const next = this.resolve(this.manifest.Lifecycle) as Lifecycle;
     const installChanged = JSON.stringify(next.install) !== JSON.stringify(this.lifecycle.install);
     const changed = JSON.stringify(next) !== JSON.stringify(this.lifecycle);
@@ -216,6 +216,11 @@ export class SimulatedNucleus {
     this.report('STOPPING');
     await this.shutdownAndClose();
     this.report('FINISHED');
+  }
+
+  /** Resolves when the nucleus has finished what it was doing (a restart, the stop that follows BROKEN). */
+  async settled(): Promise<void> {
+    await this.loop;
   }
 
   async waitForState(state: ComponentState, timeoutMs: number, after = 0): Promise<void> {
