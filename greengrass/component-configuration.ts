@@ -50,9 +50,9 @@ export const ENV = {
   settings: 'NODE_RED_GG_SETTINGS',
 } as const;
 
-/** The nucleus leaves a variable it cannot resolve as it is, braces and all. */
+/** The nucleus leaves a variable it cannot resolve as it is, braces and all (JSON objects do not look like one). */
 export function isUnresolvedVariable(text: string): boolean {
-  return /^\{[^{}]*\}$/.test(text.trim());
+  return /^\{[.\w-]+(:[.\w-]+)?:[^:{}]*\}$/.test(text.trim());
 }
 
 function jsonValue(env: NodeJS.ProcessEnv, variable: string, key: string): unknown {
