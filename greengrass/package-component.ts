@@ -16,8 +16,9 @@ import { filesUnder, writeZip, type ZipEntry } from './zip-writer';
 const ROOT = path.resolve(__dirname, '..', '..');
 const TEMPLATE = path.join(ROOT, 'greengrass', 'recipe.yaml');
 const APP_ARTIFACT = 'node-red-app.zip';
-const NODE_ARTIFACT = 'node.zip';
-const BUNDLED_NODE = '{artifacts:decompressedPath}/node/bin/node';
+const NODE_VARIABLE = 'NODE_RED_GG_NODE';
+/** GDK publishes a recipe after replacing this word in its artifact URIs with the bucket it uploads to. */
+const GDK_BUCKET = 'BUCKET_NAME';
 const DEFAULT_NODE_VERSION = '22';
 
 /** Our architecture names (those of Node.js and its npm packages) and the nucleus's. */
@@ -58,7 +59,12 @@ class PackageOptionError extends Error {
 }
 
 type RecipeObject = Record<string, unknown> & { Manifests: Manifest[]; ComponentName: string; ComponentVersion: string };
-type Manifest = { Name?: string; Platform?: { architecture?: string }; Lifecycle: Record<string, unknown>; Artifacts: { Uri: string }[] };
+type Manifest = {
+  Name?: string;
+  Platform?: { architecture?: string };
+  Lifecycle: Record<string, unknown> & { Setenv: Record<string, string> };
+  Artifacts: { Uri: string }[];
+};
 
 function parseOptions(argv: string[]): PackageOptions {
   const { values } = parseArgs({
@@ -83,7 +89,7 @@ function parseOptions(argv: string[]): PackageOptions {
     process.exit(0);
   }
   if (!values.out) throw new PackageOptionError('--out DIR is required: the folder to write the recipe and artifacts to');
-  if (!values.bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(values.bucket)) {
+  if (!values.bucket || (values.bucket !== GDK_BUCKET && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(values.bucket))) {
     throw new PackageOptionError(`--bucket must name an S3 bucket (lower-case letters, digits, dots, dashes), got ${JSON.stringify(values.bucket ?? '')}`);
   }
   const architectures = values.arch.split(',').map((arch) => arch.trim()).filter(Boolean);
@@ -204,8 +210,8 @@ function s3Uri(options: PackageOptions, name: string, relative: string): string 
   return `s3://${[options.bucket, options.prefix, name, options.version, relative].filter(Boolean).join('/')}`;
 }
 
-function nodeArtifactPath(arch: string): string {
-  return `linux-${arch}/${NODE_ARTIFACT}`;
+function nodeArtifact(arch: string): string {
+  return `node-linux-${arch}.zip`;
 }
 
 /** The template with this build's name, version, manifests and URIs. */
@@ -220,10 +226,10 @@ function recipeFor(options: PackageOptions): RecipeObject {
     const manifest = structuredClone(template);
     manifest.Artifacts = manifest.Artifacts.flatMap((artifact) => {
       if (artifact.Uri.endsWith(`/${APP_ARTIFACT}`)) return [{ ...artifact, Uri: s3Uri(options, name, APP_ARTIFACT) }];
-      if (artifact.Uri.endsWith(`/${NODE_ARTIFACT}`)) return options.bundleNode ? [{ ...artifact, Uri: s3Uri(options, name, nodeArtifactPath(arch)) }] : [];
+      if (artifact.Uri.endsWith(`/${nodeArtifact(arch)}`)) return options.bundleNode ? [{ ...artifact, Uri: s3Uri(options, name, nodeArtifact(arch)) }] : [];
       return [artifact];
     });
-    if (!options.bundleNode) manifest.Lifecycle = JSON.parse(JSON.stringify(manifest.Lifecycle).split(`\\"${BUNDLED_NODE}\\"`).join('node')) as Record<string, unknown>;
+    if (!options.bundleNode) manifest.Lifecycle.Setenv[NODE_VARIABLE] = 'node';
     return manifest;
   });
   const problems = checkRecipe(recipe);
@@ -250,8 +256,7 @@ function main(): void {
       for (const arch of options.architectures) {
         const executable = nodeExecutable(options, arch, work);
         const entries: ZipEntry[] = [{ name: 'bin/node', data: readFileSync(executable), mode: 0o755 }];
-        mkdirSync(path.join(artifacts, `linux-${arch}`), { recursive: true });
-        writeZip(path.join(artifacts, nodeArtifactPath(arch)), entries);
+        writeZip(path.join(artifacts, nodeArtifact(arch)), entries);
       }
     }
     const recipes = path.join(options.out, 'recipes');

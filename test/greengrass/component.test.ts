@@ -184,7 +184,7 @@ describe('Greengrass component under a simulated nucleus', { timeout: 600_000 },
     assert.ok(!appFiles.some((file) => file.includes(`${path.sep}.bin${path.sep}`)), 'no node_modules/.bin');
     assert.ok(appFiles.every((file) => (statSync(file).mode & 0o111) === 0), 'no file of the app is executable');
     assert.ok(!appFiles.some((file) => file.includes(`${path.sep}playwright-core${path.sep}`)), 'no dev dependency');
-    assert.equal(statSync(path.join(device.decompressedPath, 'node', 'bin', 'node')).mode & 0o111, 0o111);
+    assert.equal(statSync(path.join(device.decompressedPath, `node-linux-${ARCH}`, 'bin', 'node')).mode & 0o111, 0o111);
   });
 
   it('installs with no registry, starts Node-RED with the configured flows on loopback, and a flow appends to Stream Manager', async () => {
