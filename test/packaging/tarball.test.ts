@@ -29,7 +29,8 @@ const ALLOWED = [
   /^examples\/[\w-]+\.json$/,
   /^resources\/[\w/.-]+\.(js|css|html|json|svg|png)$/,
   /^plugins\/[\w/.-]+\.(js|html|json|css)$/,
-  /^greengrass\/[\w/.-]+$/,
+  /^dist\/greengrass\/[\w-]+\.js$/,
+  /^greengrass\/(recipe\.yaml|flows\.json)$/,
 ];
 /** What it must hold, whatever else changes. */
 const REQUIRED = [
@@ -43,6 +44,7 @@ const REQUIRED = [
     `dist/nodes/${node}.html`,
     ...['en-US', 'de', 'ja', 'zh-CN'].flatMap((language) => [`dist/nodes/locales/${language}/${node}.json`, `dist/nodes/locales/${language}/${node}.html`]),
   ]),
+  'dist/greengrass/launcher.js',
   'examples/getting-started.json',
   'README.md',
   'LICENSE',
