@@ -99,6 +99,12 @@ export function inspectTopTray(page: Page): Promise<DialogInspection> {
       const wrapped = parts.find((part) => part.getBoundingClientRect().top >= firstBottom - 1);
       if (wrapped) misfits.push({ what: `row of ${name(parts[0])} wraps onto a second line`, text: wrapped.textContent?.trim() || name(wrapped), needed: 2, available: 1 });
     }
+    for (const control of Array.from(body.querySelectorAll<HTMLElement>('.form-row > input:not([type="hidden"]), .form-row > select, .form-row > .red-ui-typedInput-container'))) {
+      if (!visible(control)) continue;
+      const row = control.parentElement as HTMLElement;
+      const tipped = [control, ...Array.from(row.querySelectorAll('label'))].some((element) => element.getAttribute('title')?.trim());
+      if (!tipped) misfits.push({ what: `${name(control)} has no tooltip`, text: row.textContent?.trim().slice(0, 60) ?? '', needed: 1, available: 0 });
+    }
     let bottom = trayBox.top;
     for (const element of Array.from(body.querySelectorAll<HTMLElement>('.form-row, .red-ui-editableList, .sm-exports-json, .form-tips, .sm-section'))) {
       if (!visible(element) && !element.matches('.sm-exports-json')) continue;

@@ -77,8 +77,15 @@ const DESTINATION_KINDS = ['kinesis', 'iotAnalytics', 'IotSitewise', 's3TaskExec
 
 async function importFlow(page: Page): Promise<void> {
   await page.evaluate((nodes) => {
-    const red = (window as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void } } }).RED;
-    red.view.importNodes(nodes, { generateIds: false });
+    const red = (window as unknown as {
+      RED: { view: { importNodes(nodes: unknown, options: object): void }; nodes: { getType(type: string): { defaults: Record<string, { value: unknown }> } | undefined } };
+    }).RED;
+    // Each node as the palette would add it (every default), then the fixture's own values.
+    const complete = nodes.map((node) => {
+      const defaults = red.nodes.getType(node.type)?.defaults ?? {};
+      return { ...Object.fromEntries(Object.entries(defaults).map(([key, rule]) => [key, rule.value])), ...node };
+    });
+    red.view.importNodes(complete, { generateIds: false });
   }, FLOW);
   await page.waitForTimeout(200);
 }
@@ -229,7 +236,7 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
       await page.fill('#sm-export-kinesisStreamName', 'sensor-readings');
       await page.fill('#sm-export-batchSize', '900');
       await page.locator('#sm-export-batchSize').dispatchEvent('change');
-      assert.ok(await page.locator('#sm-export-dialog-ok').isDisabled(), 'Done is refused while the batch size is above 500');
+      assert.ok(await page.locator('#sm-export-dialog-ok').isDisabled(), `Done is refused while the batch size is above 500 (${await page.inputValue('#sm-export-batchSize')})`);
       assert.ok(await page.locator('#sm-export-batchSize.input-error').count(), 'the batch size is marked');
       await page.fill('#sm-export-batchSize', '200');
       await page.fill('#sm-export-batchIntervalMillis', '2');

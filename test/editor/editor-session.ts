@@ -62,6 +62,8 @@ export async function startEditorSession(): Promise<EditorSession> {
         const red = (window as unknown as { RED?: { nodes?: { getType(type: string): unknown } } }).RED;
         return Boolean(red?.nodes?.getType('sm out')) && document.querySelector('#red-ui-palette') !== null;
       }, undefined, { timeout: 60_000 });
+      // Notices (such as "imported ...") would cover the dialogs in screenshots.
+      await page.addStyleTag({ content: '#red-ui-notifications { display: none !important; }' });
       return page;
     },
     async close() {

@@ -42,8 +42,6 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
   before(async () => {
     session = await startEditorSession();
     page = await session.openEditor('en-US', { width: 1400, height: 1300 });
-    // Import notices would cover the dialogs in the screenshots.
-    await page.addStyleTag({ content: '#red-ui-notifications { display: none !important; }' });
   });
 
   after(async () => {
