@@ -3,6 +3,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { StreamManagerClient } from '../lib/client/client';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
 import { connectionNodeStatus } from './shared/connection-status';
+import { registerAdminEndpoints } from './shared/admin-endpoints';
 import { clientOptionsFrom, type SmConfigCredentials, type SmConfigProperties } from './shared/config-options';
 
 interface ConfigUser {
@@ -84,27 +85,7 @@ export = (RED: NodeAPI): void => {
     credentials: { authToken: { type: 'password' } },
   });
 
-  // Lists the streams of a deployed config node's server, for the stream pickers in the editor.
-  RED.httpAdmin.get('/greengrass-stream-manager/:id/streams', RED.auth.needsPermission('sm-config.read'), (request, response) => {
-    const config = RED.nodes.getNode(String(request.params.id)) as SmConfigNode | null;
-    if (!config || config.type !== 'sm-config') {
-      response.status(404).json({ error: RED._('sm-config.errors.notDeployed') });
-      return;
-    }
-    const probe = { id: `${String(request.params.id)}-editor-${Date.now()}` } as Node;
-    let streamClient: StreamManagerClient;
-    try {
-      streamClient = config.register(probe, () => undefined);
-    } catch (error) {
-      response.status(500).json({ error: (error as Error).message });
-      return;
-    }
-    streamClient
-      .listStreams()
-      .then((streams) => response.json({ streams: [...streams].sort() }))
-      .catch((error: Error) => response.status(502).json({ error: error.message }))
-      .finally(() => void config.deregister(probe));
-  });
+  registerAdminEndpoints(RED);
 };
 
 /** A reason short enough for a node status: the system error (ECONNREFUSED), else the error's stable code. */
