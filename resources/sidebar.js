@@ -158,7 +158,7 @@
           setTimeout(refreshNow, 0);
         }
       });
-      RED.actions.add("greengrass-stream-manager:show-sidebar", function () { RED.sidebar.show(TAB_ID); });
+      RED.actions.add("greengrass-stream-manager:show-sidebar", function () { RED.sidebar.show(TAB_ID); }, { label: t("sidebar.showAction") });
       fillPicker();
     }
 

@@ -53,9 +53,11 @@ export function lagAfter(position: Int64 | undefined, info: MessageStreamInfo): 
 export function summarizeStream(name: string, info: MessageStreamInfo): StreamSummary {
   const definition = info.definition;
   const storage = info.storageStatus ?? {};
-  const oldest = big(storage.oldestSequenceNumber);
-  const newest = big(storage.newestSequenceNumber);
-  const count = oldest !== undefined && newest !== undefined && newest >= oldest ? newest - oldest + 1n : 0n;
+  // An empty stream reports a newest number below its oldest (0 and -1 when nothing was ever appended).
+  const stored = storage.oldestSequenceNumber !== undefined && storage.newestSequenceNumber !== undefined && BigInt(storage.newestSequenceNumber) >= BigInt(storage.oldestSequenceNumber);
+  const oldest = stored ? big(storage.oldestSequenceNumber) : undefined;
+  const newest = stored ? big(storage.newestSequenceNumber) : undefined;
+  const count = oldest !== undefined && newest !== undefined ? newest - oldest + 1n : 0n;
   const exports = definition?.exportDefinition ?? {};
   return {
     name,
