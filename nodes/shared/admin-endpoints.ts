@@ -9,13 +9,13 @@ import type { MessageStreamDefinition, MessageStreamInfo } from '../../lib/proto
 import { validateStreamName } from '../../lib/protocol/validation';
 import { AdminRequestError, adminErrorAnswer } from './admin-error';
 import type { ConnectionStatus, SmConfigNode } from './config-contract';
-import { listConsumers, type ConsumerPosition } from './consumer-api';
+import { isCheckpointStream, listConsumers, type ConsumerListing } from '../../lib/client/consumer';
 import { discardDeadLetters, letterSelectionFrom, listDeadLetters, pendingDeadLetterCount, retryDeadLetters, HANDLED_STREAM_PREFIX } from './dead-letter-desk';
 import { EditorClientLeases } from './editor-client-leases';
 import { jsonSafe } from './json-safe';
 import { readMessageWindow, windowRequestFrom } from './message-window';
 import { buildDefinition, type DefinitionForm } from './stream-definition';
-import { exportProgress, lagAfter, summarizeStream } from './stream-summary';
+import { consumerLag, exportProgress, summarizeStream } from './stream-summary';
 
 export const ADMIN_PATH = '/greengrass-stream-manager';
 export const READ_PERMISSION = 'greengrass-stream-manager.read';
@@ -24,8 +24,8 @@ export const WRITE_PERMISSION = 'greengrass-stream-manager.write';
 export const MAX_OVERVIEW_STREAMS = 500;
 const DESCRIBE_CONCURRENCY = 8;
 const MAX_LISTED_DEAD_LETTERS = 200;
-/** Streams that Stream Manager's consumers and this sidebar keep for themselves. */
-const INTERNAL_PREFIXES = ['_consumers.', HANDLED_STREAM_PREFIX];
+/** Streams that consumers and this sidebar keep for themselves. */
+const isInternal = (name: string): boolean => isCheckpointStream(name) || name.startsWith(HANDLED_STREAM_PREFIX);
 
 interface Call {
   request: Request;
@@ -69,7 +69,7 @@ async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Prom
   return results;
 }
 
-async function consumerOf(client: StreamManagerClient, stream: string, consumer: string): Promise<ConsumerPosition> {
+async function consumerOf(client: StreamManagerClient, stream: string, consumer: string): Promise<ConsumerListing> {
   const found = (await listConsumers(client, stream)).find((position) => position.consumer === consumer);
   if (!found) throw new AdminRequestError(`stream ${stream} has no consumer named ${consumer}`, 'ResourceNotFound', 404);
   return found;
@@ -128,7 +128,7 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
       const streams = await inBatches(shown, DESCRIBE_CONCURRENCY, async (name) => {
         try {
           const summary = summarizeStream(name, await client.describeMessageStream(name));
-          return { ...summary, internal: INTERNAL_PREFIXES.some((prefix) => name.startsWith(prefix)) };
+          return { ...summary, internal: isInternal(name) };
         } catch (error) {
           if ((error as { code?: string }).code === 'ResourceNotFound') return undefined; // deleted in between
           throw error;
@@ -161,7 +161,7 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
           consumer: position.consumer,
           nextSequenceNumber: position.nextSequenceNumber,
           committedAt: position.committedAt,
-          lag: jsonSafe(lagAfter(BigInt(position.nextSequenceNumber) - 1n, info) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(lagAfter(BigInt(position.nextSequenceNumber) - 1n, info)) : lagAfter(BigInt(position.nextSequenceNumber) - 1n, info)),
+          lag: consumerLag(position.nextSequenceNumber, info),
           deadLetterStream: position.deadLetterStream,
           deadLetters: await pendingDeadLetterCount(client, position),
         })),

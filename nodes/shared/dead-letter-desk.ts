@@ -8,7 +8,7 @@ import type { StreamManagerClient } from '../../lib/client/client';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import type { Message, MessageStreamDefinition } from '../../lib/protocol/model';
 import { AdminRequestError } from './admin-error';
-import { decodeDeadLetter, type ConsumerPosition, type DeadLetter } from './consumer-api';
+import { decodeDeadLetter, type ConsumerListing, type DeadLetter } from '../../lib/client/consumer';
 
 export const HANDLED_STREAM_PREFIX = '_dead-letters-handled.';
 const MAX_STREAM_NAME_LENGTH = 255;
@@ -128,7 +128,7 @@ async function appendMark(client: StreamManagerClient, deadLetterStream: string,
 }
 
 /** The consumer's dead letters that have no handled mark yet, oldest first, within the listing's bounds. */
-export async function listDeadLetters(client: StreamManagerClient, position: ConsumerPosition, maxLetters: number): Promise<DeadLetterListing> {
+export async function listDeadLetters(client: StreamManagerClient, position: ConsumerListing, maxLetters: number): Promise<DeadLetterListing> {
   const listing: DeadLetterListing = { consumer: position.consumer, deadLetterStream: position.deadLetterStream, pending: 0, letters: [], cut: false };
   const deadLetterStream = position.deadLetterStream;
   if (!deadLetterStream) return listing;
@@ -166,7 +166,7 @@ export function letterSelectionFrom(body: unknown): { consumer: string; ids: num
   return { consumer, ids: [...new Set(ids as number[])] };
 }
 
-async function readLetter(client: StreamManagerClient, position: ConsumerPosition, deadLetterStream: string, id: number): Promise<DeadLetter> {
+async function readLetter(client: StreamManagerClient, position: ConsumerListing, deadLetterStream: string, id: number): Promise<DeadLetter> {
   let messages: Message[] = [];
   try {
     messages = await client.readMessages(deadLetterStream, { desiredStartSequenceNumber: id, minMessageCount: 1, maxMessageCount: 1, readTimeoutMillis: 0 });
@@ -188,7 +188,7 @@ async function readLetter(client: StreamManagerClient, position: ConsumerPositio
  * Appends each dead letter's original payload to its source stream again, then marks it handled. A failure after the
  * append and before the mark leaves it listed, so a second try may append it twice (at least once, never lost).
  */
-export async function retryDeadLetters(client: StreamManagerClient, position: ConsumerPosition, ids: number[]): Promise<{ id: number; retriedAs: number }[]> {
+export async function retryDeadLetters(client: StreamManagerClient, position: ConsumerListing, ids: number[]): Promise<{ id: number; retriedAs: number }[]> {
   const deadLetterStream = requireDeadLetterStream(position);
   const marks = await readHandledMarks(client, deadLetterStream);
   const letters = await Promise.all(ids.filter((id) => !marks.has(id)).map(async (id) => ({ id, letter: await readLetter(client, position, deadLetterStream, id) })));
@@ -202,7 +202,7 @@ export async function retryDeadLetters(client: StreamManagerClient, position: Co
 }
 
 /** Marks each dead letter discarded: it is no longer listed or counted. */
-export async function discardDeadLetters(client: StreamManagerClient, position: ConsumerPosition, ids: number[]): Promise<number[]> {
+export async function discardDeadLetters(client: StreamManagerClient, position: ConsumerListing, ids: number[]): Promise<number[]> {
   const deadLetterStream = requireDeadLetterStream(position);
   const marks = await readHandledMarks(client, deadLetterStream);
   const fresh = ids.filter((id) => !marks.has(id));
@@ -211,7 +211,7 @@ export async function discardDeadLetters(client: StreamManagerClient, position: 
   return fresh;
 }
 
-function requireDeadLetterStream(position: ConsumerPosition): string {
+function requireDeadLetterStream(position: ConsumerListing): string {
   if (!position.deadLetterStream) {
     throw new AdminRequestError(`consumer ${position.consumer} of ${position.stream} has no dead-letter stream`, 'ResourceNotFound', 404);
   }
@@ -222,7 +222,7 @@ function requireDeadLetterStream(position: ConsumerPosition): string {
  * How many dead letters wait in the consumer's dead-letter stream: the stored ones without a handled mark. Counts
  * without reading the letters, so it takes the dead-letter stream to be the consumer's own, as sm in makes it.
  */
-export async function pendingDeadLetterCount(client: StreamManagerClient, position: ConsumerPosition): Promise<number> {
+export async function pendingDeadLetterCount(client: StreamManagerClient, position: ConsumerListing): Promise<number> {
   if (!position.deadLetterStream) return 0;
   let storage;
   try {

@@ -50,6 +50,11 @@ export function lagAfter(position: Int64 | undefined, info: MessageStreamInfo): 
   return newest > start ? newest - start : 0n;
 }
 
+/** Stored messages at or after a consumer's next sequence number: what it has still to read. */
+export function consumerLag(nextSequenceNumber: Int64, info: MessageStreamInfo): JsonInt {
+  return json(lagAfter(BigInt(nextSequenceNumber) - 1n, info)) as JsonInt;
+}
+
 export function summarizeStream(name: string, info: MessageStreamInfo): StreamSummary {
   const definition = info.definition;
   const storage = info.storageStatus ?? {};

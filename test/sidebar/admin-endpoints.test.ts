@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { StreamManagerClient } from '../../lib/client/client';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { deadLetterMessages } from './dead-letters';
 import { startSecuredEditor, type EditorUser, type SecuredEditor } from './secured-editor';
 
 const ADMIN: EditorUser = { username: 'admin', password: 'admin-password', permissions: '*' };
@@ -193,4 +194,49 @@ describe('sidebar admin endpoints with adminAuth', { timeout: 120_000 }, () => {
       await client.deleteMessageStream('large');
     }
   });
+
+  it('shows a consumer with its position, lag and dead letters; sends one back, discards another, and neither twice', async () => {
+    await deadLetterMessages(client, { stream: 'readings', consumer: 'alerts', deadLetterStream: 'readings-dead', failing: [1, 3], until: 4 });
+    await client.appendMessage('readings', Buffer.from(JSON.stringify({ index: 5 })));
+    await client.appendMessage('readings', Buffer.from(JSON.stringify({ index: 6 })));
+
+    const detail = (await editor.call('GET', `${BASE}/streams/readings`, viewerToken)).json as { consumers: Record<string, unknown>[] };
+    assert.equal(detail.consumers.length, 1);
+    const alerts = detail.consumers[0];
+    assert.equal(alerts.consumer, 'alerts');
+    assert.equal(alerts.nextSequenceNumber, 5);
+    assert.equal(alerts.lag, 2);
+    assert.equal(alerts.deadLetterStream, 'readings-dead');
+    assert.equal(alerts.deadLetters, 2);
+
+    type Listing = { pending: number; letters: { id: number; sequenceNumber: number; lastError: string; deliveryCount: number; payload: string }[] };
+    const listing = (await editor.call('GET', `${BASE}/streams/readings/dead-letters?consumer=alerts`, viewerToken)).json as Listing;
+    assert.equal(listing.pending, 2);
+    assert.deepEqual(listing.letters.map((letter) => [letter.sequenceNumber, letter.lastError, letter.deliveryCount, Buffer.from(letter.payload, 'base64').toString()]), [
+      [1, 'reading 1 failed its check', 1, '{"index":1}'],
+      [3, 'reading 3 failed its check', 1, '{"index":3}'],
+    ]);
+    const [first, second] = listing.letters;
+
+    assert.equal((await editor.call('POST', `${BASE}/streams/readings/dead-letters/retry`, viewerToken, { consumer: 'alerts', ids: [first.id] })).status, 401);
+    const retried = await editor.call('POST', `${BASE}/streams/readings/dead-letters/retry`, adminToken, { consumer: 'alerts', ids: [first.id] });
+    assert.deepEqual(retried.json, { retried: [{ id: first.id, retriedAs: 7 }] });
+    const [again] = await client.readMessages('readings', { desiredStartSequenceNumber: 7, minMessageCount: 1, maxMessageCount: 1 });
+    assert.equal(Buffer.from(again.payload).toString(), '{"index":1}', 'the original payload is appended again');
+    assert.deepEqual((await editor.call('POST', `${BASE}/streams/readings/dead-letters/retry`, adminToken, { consumer: 'alerts', ids: [first.id] })).json, { retried: [] }, 'not sent back twice');
+    assert.equal(Number((await client.describeMessageStream('readings')).storageStatus?.newestSequenceNumber), 7);
+
+    const discarded = await editor.call('POST', `${BASE}/streams/readings/dead-letters/discard`, adminToken, { consumer: 'alerts', ids: [second.id] });
+    assert.deepEqual(discarded.json, { discarded: [second.id] });
+    const after = (await editor.call('GET', `${BASE}/streams/readings/dead-letters?consumer=alerts`, adminToken)).json as Listing;
+    assert.deepEqual([after.pending, after.letters], [0, []]);
+    const counted = (await editor.call('GET', `${BASE}/streams/readings`, adminToken)).json as { consumers: { deadLetters: number }[] };
+    assert.equal(counted.consumers[0].deadLetters, 0);
+    assert.equal(Number((await client.describeMessageStream('readings-dead')).storageStatus?.newestSequenceNumber), 1, 'the dead-letter stream keeps both letters');
+    assert.equal(Number((await client.describeMessageStream('_dead-letters-handled.readings-dead')).storageStatus?.newestSequenceNumber), 1, 'two handled marks');
+
+    const missing = await editor.call('POST', `${BASE}/streams/readings/dead-letters/discard`, adminToken, { consumer: 'alerts', ids: [99] });
+    assert.deepEqual([missing.status, (missing.json as { code: string }).code], [404, 'ResourceNotFound']);
+  });
 });
+
