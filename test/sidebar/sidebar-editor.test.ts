@@ -10,13 +10,17 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { StreamManagerClient } from '../../lib/client/client';
+import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
+import { deadLetterMessages } from './dead-letters';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(__dirname, '..', '..', '..', 'test-screenshots', 'sidebar');
 const LANGUAGES = ['en-US', 'de', 'ja', 'zh-CN'];
 const TAB = 'greengrass-stream-manager';
 const FLOW_STREAM = 'getting-started';
+const ALERTS = 'sensor alerts';
+const ALERTS_CONSUMER = 'alarm-forwarder';
 
 interface RedWindow {
   RED: {
@@ -63,6 +67,18 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     userDir = await mkdtemp(path.join(tmpdir(), 'sm-sidebar-editor-'));
     environment = await startEnvironment({ userDir, editorPort: 0, streamManagerPort: 0, quiet: true, log: () => undefined });
     client = new StreamManagerClient({ port: environment.streamManagerPort });
+    await client.createMessageStream({
+      name: ALERTS,
+      persistence: Persistence.File,
+      strategyOnFull: StrategyOnFull.RejectNewData,
+      maxSize: 64 * 1024 * 1024,
+      timeToLiveMillis: 7 * 24 * 3_600_000,
+      exportDefinition: { http: [{ identifier: 'to-cloud', uri: 'http://127.0.0.1:9/ingest', batchSize: 1 }] },
+    });
+    for (let index = 0; index < 6; index++) await client.appendMessage(ALERTS, Buffer.from(JSON.stringify({ sensor: `pump-${index % 3}`, level: 80 + index })));
+    await deadLetterMessages(client, { stream: ALERTS, consumer: ALERTS_CONSUMER, deadLetterStream: `${ALERTS} dead`, failing: [1, 2], until: 3 });
+    await client.appendMessage(ALERTS, Buffer.from('plain text alert'));
+    await client.appendMessage(ALERTS, Buffer.from([0, 1, 2, 250, 251, 252, 253, 254, 255]));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -146,6 +162,23 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       assert.deepEqual(await untranslated(page, '.sm-sidebar'), []);
       assert.deepEqual(await cutOff(page, '.sm-sidebar'), []);
 
+      await page.locator('.sm-sidebar-back').click();
+      await page.locator(`.sm-sidebar-stream[data-stream="${ALERTS}"]`).click();
+      const consumer = page.locator(`.sm-sidebar-consumer[data-consumer="${ALERTS_CONSUMER}"]`);
+      await consumer.waitFor({ timeout: 10_000 });
+      await page.locator('.sm-sidebar-message').first().waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: shot('consumer') });
+      assert.deepEqual(await untranslated(page, '.sm-sidebar'), []);
+      assert.deepEqual(await cutOff(page, '.sm-sidebar'), []);
+      await consumer.locator('.sm-sidebar-dead-letters').click();
+      await page.locator('.sm-sidebar-letter').nth(1).waitFor({ timeout: 10_000 });
+      assert.match(await page.locator('.sm-sidebar-letter').first().innerText(), /reading 1 failed its check/);
+      await page.locator('#red-ui-sidebar').screenshot({ path: shot('dead-letters') });
+      assert.deepEqual(await untranslated(page, '.sm-sidebar'), []);
+      assert.deepEqual(await cutOff(page, '.sm-sidebar'), []);
+      await page.locator('.sm-sidebar-back').click();
+      await page.locator('.sm-sidebar-detail-view').waitFor();
+
       const created = `sidebar made ${language}`;
       await page.locator('.sm-sidebar-back').click();
       await page.locator('.sm-sidebar-create').click();
@@ -163,7 +196,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
 
       await page.locator('.sm-sidebar-delete').click();
       const confirmation = page.locator('.red-ui-notification:has(#sm-sidebar-delete-confirm)');
-      await confirmation.waitFor({ timeout: 5_000 });
+      await confirmation.waitFor({ timeout: 15_000 });
       assert.match(await confirmation.innerText(), new RegExp(created), 'the confirmation names the stream');
       await page.locator('#sm-sidebar-delete-confirm').waitFor({ state: 'visible' });
       await page.waitForTimeout(600); // the notification slides in
@@ -175,6 +208,25 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       assert.deepEqual(problems, []);
     });
   }
+
+  it('sends a dead letter back to its stream and discards another', async () => {
+    await page.locator(`.sm-sidebar-stream[data-stream="${ALERTS}"]`).click();
+    await page.locator(`.sm-sidebar-consumer[data-consumer="${ALERTS_CONSUMER}"] .sm-sidebar-dead-letters`).click();
+    await page.locator('.sm-sidebar-letter').nth(1).waitFor({ timeout: 10_000 });
+    const newest = Number((await client.describeMessageStream(ALERTS)).storageStatus?.newestSequenceNumber);
+    await page.locator('.sm-sidebar-letter').first().locator('input[type=checkbox]').check();
+    await page.locator('.sm-sidebar-letter-tools button').first().click();
+    await page.waitForFunction(() => document.querySelectorAll('.sm-sidebar-letter').length === 1);
+    const [sentBack] = await client.readMessages(ALERTS, { desiredStartSequenceNumber: newest + 1, minMessageCount: 1, maxMessageCount: 1 });
+    assert.equal(Buffer.from(sentBack.payload).toString(), JSON.stringify({ sensor: 'pump-1', level: 81 }));
+    await page.locator('.sm-sidebar-letter input[type=checkbox]').check();
+    await page.locator('.sm-sidebar-letter-tools button').nth(1).click();
+    await page.locator('.red-ui-notification .primary').click();
+    await page.locator('.sm-sidebar-letters .sm-sidebar-placeholder').waitFor({ timeout: 10_000 });
+    await page.locator('#red-ui-sidebar').screenshot({ path: path.join(SCREENSHOTS, 'en-US-dead-letters-handled.png') });
+    assert.equal(Number((await client.describeMessageStream(ALERTS)).storageStatus?.newestSequenceNumber), newest + 1, 'sent back once');
+    assert.deepEqual(problems, []);
+  });
 
   it('asks the server nothing while the tab is closed, and refreshes again when it is open', async () => {
     await openEditor('en-US');
@@ -205,9 +257,14 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     const field = page.locator('#node-input-stream');
     await field.waitFor({ state: 'visible' });
     await field.fill('');
+    sidebarRequests.length = 0;
     await field.pressSequentially('getting', { delay: 30 });
     const menu = page.locator('.red-ui-autoComplete-container');
-    await menu.waitFor({ state: 'visible', timeout: 5_000 });
+    await menu.waitFor({ state: 'visible', timeout: 15_000 }).catch(async (error: Error) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'en-US-autocomplete-failed.png') });
+      const state = { value: await field.inputValue(), classes: await field.getAttribute('class'), requests: sidebarRequests, problems };
+      throw new Error(`${error.message}\n${JSON.stringify(state)}`);
+    });
     assert.match(await menu.innerText(), /getting-started/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'en-US-autocomplete.png') });
     await field.press('Enter');
