@@ -57,7 +57,8 @@
 
     function openEdit(context, stream, values) {
       openTray(context, {
-        title: t("form.editTitle", { name: stream }),
+        // The tray writes its title as HTML: the name comes from the server, so it goes in escaped.
+      title: $("<span>").text(t("form.editTitle", { name: stream })).html(),
         saveLabel: t("form.save"),
         nameEditable: false,
         values: values,

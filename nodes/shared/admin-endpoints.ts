@@ -8,7 +8,7 @@ import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import type { MessageStreamDefinition, MessageStreamInfo } from '../../lib/protocol/model';
 import { validateStreamName } from '../../lib/protocol/validation';
 import { AdminRequestError, adminErrorAnswer } from './admin-error';
-import type { ConnectionStatus, SmConfigNode } from './config-contract';
+import type { SmConfigNode } from './config-contract';
 import { isCheckpointStream, listConsumers, type ConsumerListing } from '../../lib/client/consumer';
 import { discardDeadLetters, letterSelectionFrom, listDeadLetters, pendingDeadLetterCount, retryDeadLetters, HANDLED_STREAM_PREFIX } from './dead-letter-desk';
 import { EditorClientLeases } from './editor-client-leases';
@@ -75,10 +75,6 @@ async function consumerOf(client: StreamManagerClient, stream: string, consumer:
   return found;
 }
 
-function stateOf(config: SmConfigNode): ConnectionStatus {
-  return config.connectionStatus;
-}
-
 export function registerAdminEndpoints(RED: NodeAPI): void {
   const leases = new EditorClientLeases(RED);
   const read = RED.auth.needsPermission(READ_PERMISSION);
@@ -112,7 +108,7 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
   RED.httpAdmin.get(path('/state'), read, (request: Request, response: Response) => {
     const config = leases.configNode(String(request.params.id));
     if (!config) response.status(404).json({ error: RED._('sm-config.errors.notDeployed'), code: 'UnknownConfig' });
-    else response.json(stateOf(config));
+    else response.json(config.connectionStatus);
   });
 
   // Stream names, sorted: the stream pickers of the node dialogs.
@@ -134,7 +130,7 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
           throw error;
         }
       });
-      return { state: stateOf(config), streams: streams.filter((stream) => stream !== undefined), truncated: names.length > shown.length, total: names.length };
+      return { state: config.connectionStatus, streams: streams.filter((stream) => stream !== undefined), truncated: names.length > shown.length, total: names.length };
     }),
   );
 
