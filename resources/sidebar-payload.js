@@ -32,13 +32,17 @@
       return control <= text.length / 50;
     }
 
+    /**
+     * Offset, 8 bytes in hex, the same as ASCII: a line that fits the sidebar at its usual width. Previews hold at
+     * most 64 KiB, so four hex digits of offset suffice.
+     */
     function hexDump(bytes) {
       var lines = [];
-      for (var offset = 0; offset < bytes.length; offset += 16) {
-        var row = bytes.subarray(offset, offset + 16);
+      for (var offset = 0; offset < bytes.length; offset += 8) {
+        var row = bytes.subarray(offset, offset + 8);
         var hex = Array.prototype.map.call(row, function (byte) { return (byte < 16 ? "0" : "") + byte.toString(16); }).join(" ");
         var ascii = Array.prototype.map.call(row, function (byte) { return byte >= 32 && byte < 127 ? String.fromCharCode(byte) : "."; }).join("");
-        lines.push(("0000000" + offset.toString(16)).slice(-8) + "  " + (hex + new Array(49).join(" ")).slice(0, 48) + " " + ascii);
+        lines.push(("000" + offset.toString(16)).slice(-4) + "  " + (hex + new Array(25).join(" ")).slice(0, 24) + " " + ascii);
       }
       return lines.join("\n");
     }
@@ -76,7 +80,7 @@
           : false;
         if (!copied) { RED.notify(api.t("messages.copyFailed"), { type: "warning", timeout: 3000 }); }
       });
-      $("<pre>", { class: "sm-sidebar-payload-text" }).text(shown.text).appendTo(block);
+      $("<pre>", { class: "sm-sidebar-payload-text sm-sidebar-payload-" + shown.kind }).text(shown.text).appendTo(block);
       if (payload.truncated) {
         $("<div>", { class: "sm-sidebar-note" })
           .text(api.t("messages.truncated", { shown: api.format.bytes(bytesOf(payload.payload).length), size: api.format.bytes(payload.size) }))

@@ -38,6 +38,7 @@
       var listView = null;
       var timer = null;
       var running = false;
+    var again = false;
 
       function shown() {
         return content.is(":visible") && !document.hidden;
@@ -69,7 +70,13 @@
           return promise.then(null, function () { return $.Deferred().resolve(); });
         })).always(function () {
           running = false;
-          schedule();
+          if (again) {
+            // A view was opened, or a refresh asked for, while this one was under way: refresh it now.
+            again = false;
+            tick();
+          } else {
+            schedule();
+          }
         });
       }
 
@@ -82,7 +89,7 @@
       function refreshNow() {
         clearTimeout(timer);
         timer = null;
-        if (running) { return; }
+        if (running) { again = true; return; }
         tick();
       }
 

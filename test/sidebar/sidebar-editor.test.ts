@@ -168,6 +168,10 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       await consumer.waitFor({ timeout: 10_000 });
       await page.locator('.sm-sidebar-message').first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: shot('consumer') });
+      const kinds = await page.locator('.sm-sidebar-message .sm-sidebar-badge').evaluateAll((badges) => badges.map((badge) => badge.className.replace(/.*sm-sidebar-kind-/, '')));
+      assert.deepEqual(kinds.slice(0, 3), ['hex', 'text', 'json'], 'binary as hex, text as text, JSON as JSON, newest first');
+      await page.evaluate(() => document.querySelector('.sm-sidebar-viewer')?.scrollIntoView());
+      await page.locator('#red-ui-sidebar').screenshot({ path: shot('payloads') });
       assert.deepEqual(await untranslated(page, '.sm-sidebar'), []);
       assert.deepEqual(await cutOff(page, '.sm-sidebar'), []);
       await consumer.locator('.sm-sidebar-dead-letters').click();
@@ -189,7 +193,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       assert.deepEqual(await untranslated(page, '.red-ui-tray'), []);
       assert.deepEqual(await cutOff(page, '.red-ui-tray'), []);
       await page.locator('#sm-sidebar-tray-save').click();
-      await page.locator(`.sm-sidebar-detail-view[data-stream="${created}"] .sm-sidebar-table`).first().waitFor({ timeout: 10_000 });
+      await page.locator(`.sm-sidebar-detail-view[data-stream="${created}"] .sm-sidebar-table`).first().waitFor({ timeout: 20_000 });
       const info = await client.describeMessageStream(created);
       assert.equal(Number(info.definition?.timeToLiveMillis), 3_600_000);
       assert.equal(info.definition?.persistence, 1);
