@@ -26,6 +26,7 @@ const ALLOWED = [
   /^dist\/nodes\/locales\/(en-US|de|ja|zh-CN)\/[\w-]+\.(json|html)$/,
   /^dist\/nodes\/icons\/[\w-]+\.(svg|png)$/,
   /^dist\/plugins\/[\w/-]+\.(js|html)$/,
+  /^dist\/plugins\/locales\/(en-US|de|ja|zh-CN)\/[\w-]+\.json$/,
   /^examples\/[\w-]+\.json$/,
   /^resources\/[\w/.-]+\.(js|css|html|json|svg|png)$/,
   /^plugins\/[\w/.-]+\.(js|html|json|css)$/,
