@@ -1,25 +1,41 @@
-// sm-config: the connection settings and the one client shared by every flow node that names this config.
+// sm-config: the connection settings and the one client shared by every flow node that names this config; optionally
+// a development Stream Manager run inside the Node-RED process for it to talk to.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
 import { StreamManagerClient } from '../lib/client/client';
+import { DEFAULT_HOST, portFromEnvironment, type Logger } from '../lib/client/options';
+import type { RunningServer } from '../lib/server/server';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
 import { connectionNodeStatus } from './shared/connection-status';
-import { clientOptionsFrom, type SmConfigCredentials, type SmConfigProperties } from './shared/config-options';
+import { registerAdminEndpoints } from './shared/admin-endpoints';
+import { clientOptionsFrom, optionalNumber, type SmConfigCredentials, type SmConfigProperties } from './shared/config-options';
+import { DevelopmentServerError, developmentStoreDir, startDevelopmentServer } from './shared/development-server';
+import { connectionLossReason, type FailureReason } from './shared/failure-reason';
 
 interface ConfigUser {
   node: Node;
   onStatus?: (status: ConnectionStatus) => void;
 }
 
+/** Node-RED gives a node 15 s to close; the development server must be gone well before. */
+const SERVER_CLOSE_LIMIT_MS = 10_000;
 
-/** Well inside Node-RED's 15 s for closing a node. */
-const USERS_LEAVE_WAIT_MS = 12_000;
+/** How long closing waits for the flow nodes to leave; with the server's limit, inside Node-RED's 15 s. */
+const USERS_LEAVE_WAIT_MS = 4_000;
 
 export = (RED: NodeAPI): void => {
   function SmConfig(this: SmConfigNode & { credentials?: SmConfigCredentials }, config: SmConfigProperties): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const users = new Map<string, ConfigUser>();
-    const text = (key: string, reason?: string) => RED._(`sm-config.status.${key}`, { reason: reason ?? '' });
+    const reasonText = (reason: FailureReason): string => RED._(`sm-config.reason.${reason.key}`, reason.values);
+    const host = config.host?.trim() || DEFAULT_HOST;
+    const port = optionalNumber(config.port) ?? portFromEnvironment();
+    const text = (key: string, reason?: string): string =>
+      key === 'connected' && config.devServer
+        ? RED._('sm-config.status.connectedDevServer', { port })
+        : RED._(`sm-config.status.${key}`, { reason: reason ?? '' });
     let client: StreamManagerClient | undefined;
     let status: ConnectionStatus = { state: 'disconnected', reason: text('notConnected') };
     let detach: (() => void) | undefined;
@@ -36,20 +52,50 @@ export = (RED: NodeAPI): void => {
       }
     };
 
+    const logger: Logger = { debug: () => undefined, info: (message) => node.log(message), warn: (message) => node.warn(message), error: (message) => node.warn(message) };
+    // The development server starts with the config node, so it is there for every flow node and for other programs.
+    let devServer: Promise<RunningServer> | undefined;
+    let devServerFailure: FailureReason | undefined;
+    if (config.devServer) {
+      const userDir = RED.settings.userDir ?? path.join(os.homedir(), '.node-red');
+      devServer = startDevelopmentServer({
+        host,
+        port,
+        storeDir: developmentStoreDir(userDir, node.id),
+        owner: { id: node.id, label: node.name || node.id },
+        logger: { ...logger, info: (message) => node.log(`development server (not for production): ${message}`) },
+      });
+      devServer.catch((error: DevelopmentServerError) => {
+        devServerFailure = { key: error.portInUse ? 'portInUse' : 'devServerFailed', values: { port } };
+        node.error(error.message);
+        publish({ state: 'disconnected', reason: reasonText(devServerFailure) });
+      });
+    }
+
     const openClient = (): StreamManagerClient => {
-      const created = new StreamManagerClient({ ...clientOptionsFrom(config, node.credentials), logger: { debug: () => undefined, info: (message) => node.log(message), warn: (message) => node.warn(message), error: (message) => node.warn(message) } });
+      const created = new StreamManagerClient({ ...clientOptionsFrom(config, node.credentials), logger });
       const onConnecting = () => publish({ state: 'connecting' });
       const onConnected = () => publish({ state: 'connected' });
-      const onDisconnected = (reason: Error) => publish({ state: 'disconnected', reason: shortReason(reason) });
+      const onDisconnected = (reason: Error) => publish({ state: 'disconnected', reason: reasonText(connectionLossReason(reason, created.address)) });
       created.on('connecting', onConnecting);
       created.on('connected', onConnected);
       created.on('disconnected', onDisconnected);
-      detach = () => {
+      const off = (): void => {
         created.off('connecting', onConnecting);
         created.off('connected', onConnected);
         created.off('disconnected', onDisconnected);
       };
-      created.connect().catch(() => undefined); // failures are published as status and retried with back-off
+      detach = off;
+      // Failures are published as status and retried with back-off. With a development server that could not start,
+      // the client stays unconnected: it would only find whatever else holds the port.
+      const ready = devServer ?? Promise.resolve();
+      ready.then(
+        () => created.connect().catch(() => undefined),
+        () => {
+          off();
+          return created.close();
+        },
+      );
       return created;
     };
 
@@ -63,6 +109,7 @@ export = (RED: NodeAPI): void => {
 
     Object.defineProperty(node, 'connectionStatus', { get: () => status });
     node.nodeStatus = (shown: ConnectionStatus) => connectionNodeStatus(shown, text);
+    node.reasonText = reasonText;
 
     node.register = (user: Node, onStatus?: (status: ConnectionStatus) => void): StreamManagerClient => {
       users.set(user.id, { node: user, onStatus });
@@ -83,17 +130,26 @@ export = (RED: NodeAPI): void => {
     // Node-RED closes the flow nodes at the same time as this one, and some still write through the client as they
     // close (a consumer saves its position): the client closes when the last user has left, or after a bounded wait.
     node.on('close', (done: () => void) => {
-      const closeNow = (): void => {
+      const stopServer = async (): Promise<void> => {
+        const running = await devServer?.catch(() => undefined);
+        if (!running) return;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([running.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, SERVER_CLOSE_LIMIT_MS)))]);
+        clearTimeout(timer);
+      };
+      const closeAll = (): void => {
         lastUserLeft = undefined;
         users.clear();
-        closeClient().then(done, done);
+        closeClient()
+          .catch(() => undefined)
+          .then(stopServer)
+          .then(done, done);
       };
-      if (users.size === 0) return closeNow();
-      const timer = setTimeout(closeNow, USERS_LEAVE_WAIT_MS);
+      if (users.size === 0) return closeAll();
+      const timer = setTimeout(closeAll, USERS_LEAVE_WAIT_MS);
       lastUserLeft = () => {
         clearTimeout(timer);
-        lastUserLeft = undefined;
-        done();
+        closeAll();
       };
     });
   }
@@ -102,34 +158,5 @@ export = (RED: NodeAPI): void => {
     credentials: { authToken: { type: 'password' } },
   });
 
-  // Lists the streams of a deployed config node's server, for the stream pickers in the editor.
-  RED.httpAdmin.get('/greengrass-stream-manager/:id/streams', RED.auth.needsPermission('sm-config.read'), (request, response) => {
-    const config = RED.nodes.getNode(String(request.params.id)) as SmConfigNode | null;
-    if (!config || config.type !== 'sm-config') {
-      response.status(404).json({ error: RED._('sm-config.errors.notDeployed') });
-      return;
-    }
-    const probe = { id: `${String(request.params.id)}-editor-${Date.now()}` } as Node;
-    let streamClient: StreamManagerClient;
-    try {
-      streamClient = config.register(probe, () => undefined);
-    } catch (error) {
-      response.status(500).json({ error: (error as Error).message });
-      return;
-    }
-    streamClient
-      .listStreams()
-      .then((streams) => response.json({ streams: [...streams].sort() }))
-      .catch((error: Error) => response.status(502).json({ error: error.message }))
-      .finally(() => void config.deregister(probe));
-  });
+  registerAdminEndpoints(RED);
 };
-
-/** A reason short enough for a node status: the system error (ECONNREFUSED), else the error's stable code. */
-function shortReason(reason: Error): string {
-  const systemCode = (reason as { cause?: { code?: string } }).cause?.code;
-  if (systemCode) return systemCode;
-  const code = (reason as { code?: string }).code;
-  if (code && code !== 'Connection') return code;
-  return reason.message.length > 50 ? `${reason.message.slice(0, 47)}...` : reason.message;
-}

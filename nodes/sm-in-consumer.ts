@@ -4,7 +4,8 @@ import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { Consumer, type AckMode, type ConsumerState, type ConsumerWarning, type Delivery, type StartPosition } from '../lib/client/consumer';
 import { ValidationError } from '../lib/protocol/errors';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
-import { reportError, reportInputError } from './shared/input-error';
+import { requestFailureReason } from './shared/failure-reason';
+import { reportError, reportInputError, reportRequestFailure } from './shared/input-error';
 import { bytesToPayload, type PayloadFormat } from './shared/payload-encoding';
 
 export interface ConsumerSettings {
@@ -32,8 +33,8 @@ interface ControlMessage extends NodeMessageInFlow {
 
 const STATUS_INTERVAL_MS = 250;
 const LAG_INTERVAL_MS = 2000;
-/** Node-RED gives a node 15 s to close; the position write must fit well inside. */
-const STOP_WAIT_MS = 10_000;
+/** The position write must fit inside the config node's wait for its users (4 s). */
+const STOP_WAIT_MS = 3_500;
 
 function isSequenceNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -96,7 +97,7 @@ export function startConsumer(RED: NodeAPI, node: Node, sharedConfig: SmConfigNo
         node.status({ fill: 'yellow', shape: 'ring', text: RED._('sm-in.status.waitingForStream') });
         break;
       case 'retrying':
-        node.status({ fill: 'red', shape: 'ring', text: `${state.reason.code}: ${text}` });
+        node.status({ fill: 'red', shape: 'ring', text: sharedConfig.reasonText(requestFailureReason(state.reason)) });
         break;
       default:
         node.status({ fill: 'green', shape: 'dot', text });
@@ -231,7 +232,7 @@ export function startConsumer(RED: NodeAPI, node: Node, sharedConfig: SmConfigNo
               scheduleStatus();
               done();
             },
-            (error: unknown) => reportInputError(node, error, done, false),
+            (error: unknown) => reportRequestFailure(node, sharedConfig, error, done, false),
           );
           return;
         }

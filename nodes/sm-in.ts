@@ -7,7 +7,7 @@ import type { Message, ReadMessagesOptions } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import type { SmConfigNode } from './shared/config-contract';
 import { configNodeOf } from './shared/config-node-of';
-import { reportError, reportInputError } from './shared/input-error';
+import { reportError, reportInputError, reportRequestFailure } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { bytesToPayload, PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
 import { startConsumer } from './sm-in-consumer';
@@ -148,7 +148,7 @@ export = (RED: NodeAPI): void => {
           },
           (error: unknown) => {
             if ((error as { code?: string }).code === 'NotEnoughMessages' && config.notEnough !== 'error') done();
-            else reportInputError(node, error, done, false);
+            else reportRequestFailure(node, sharedConfig, error, done, false);
           },
         );
       });
