@@ -70,7 +70,6 @@ const NODE_DIALOGS = [
  * results) without failing the suite. Remove an entry once its dialog passes.
  */
 const REWORKED_ELSEWHERE: Record<string, string | undefined> = {
-  'sm-in': 'sm-in.html is reworked on h14-consumer',
 };
 const DESTINATION_KINDS = ['kinesis', 'iotAnalytics', 'IotSitewise', 's3TaskExecutor', 'http'];
 

@@ -42,7 +42,24 @@ const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/25-catch', 'c
   (file) => require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [NODE_RED] })) as unknown,
 );
 
-export const ALL_NODES = [smConfig, smOut, smIn, smAdmin, ...CORE_NODES];
+// The helper loads its own catch, status and complete modules once per node of those types in a flow, so a flow with
+// two Catch nodes failed with "catch already registered": each registers once per load (the helper makes one RED per
+// load), and the same wrapper stands in CORE_NODES, so that the helper sees it as loaded already.
+type NodeModuleFunction = (red: object) => unknown;
+const helperModules = (helper as unknown as { _nodeModules?: Record<string, NodeModuleFunction> })._nodeModules ?? {};
+const onceWrappers = new Map<unknown, NodeModuleFunction>();
+for (const [type, register] of Object.entries(helperModules)) {
+  let registeredWith: object | undefined;
+  const once: NodeModuleFunction = (red) => {
+    if (red === registeredWith) return undefined;
+    registeredWith = red;
+    return register(red);
+  };
+  helperModules[type] = once;
+  onceWrappers.set(register, once);
+}
+
+export const ALL_NODES = [smConfig, smOut, smIn, smAdmin, ...CORE_NODES.map((nodeModule) => onceWrappers.get(nodeModule) ?? nodeModule)];
 export { helper };
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };

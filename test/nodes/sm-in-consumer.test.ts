@@ -5,13 +5,7 @@ import assert from 'node:assert/strict';
 import type { NodeMessage } from 'node-red';
 import { decodeDeadLetter, listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { ALL_NODES, collect, configNode, helper, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
-import { withEnglishTexts } from './translated-nodes';
-import smIn = require('../../nodes/sm-in');
-
-/** Our nodes, with sm in's texts (status, warnings) in English rather than as catalog keys. */
-const NODES = ALL_NODES.map((nodeModule) => (nodeModule === smIn ? withEnglishTexts(smIn, 'sm-in') : nodeModule));
-const loadFlow = (flow: FlowNode[]) => helper.load(NODES as never, flow, {});
+import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
 
 interface DeliveredMsg {
   payload: unknown;
