@@ -123,7 +123,7 @@ function writeReport(): void {
   const lines = [
     '# Benchmarks',
     '',
-    `Measured by \`npm run bench${commandOptions()}\`${kept.length > 0 ? ' (the other rows are kept from the report before)' : ''} on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.`,
+    `Measured by \`npm run bench${commandOptions()}\`${kept.length > 0 ? ' (the other rows are kept from the report before)' : ''} on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}; load average at the end ${os.loadavg().map((load) => load.toFixed(1)).join(' / ')} (1 / 5 / 15 min; the machine is shared, and the Node-RED rows drop with its load).`,
     `Package ${packageJson.version}; aws-greengrass-core-sdk ${version('aws-greengrass-core-sdk')}; Node-RED ${version('node-red')}; cbor-x ${version('cbor-x')}.`,
     '',
     'The server runs in a child process of its own (`sm-server`), the clients in the benchmark process, Node-RED (items 4 to 6) in a child process per measure.',
