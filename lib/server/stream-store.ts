@@ -11,7 +11,8 @@ import type { Logger } from '../client/options';
 import { MessageStream, numberField } from './message-stream';
 import { diskFailure } from './disk-failure';
 import { loadSegmentFile, parseSegmentFileName, segmentFileName } from './segment-file';
-import { StreamExports } from './stream-exports';
+import type { ServerExports } from './exports/server-exports';
+import type { StreamExports } from './exports/stream-exports';
 import type { StoredMessage } from './stored-message';
 
 const DEFINITION_FILE = 'definition.cbor';
@@ -34,15 +35,15 @@ export class StreamStore {
 
   private constructor(
     storeDir: string,
-    private readonly exportDir: string | undefined,
+    private readonly exports: ServerExports,
     private readonly logger: Logger,
   ) {
     this.streamsFolder = path.join(storeDir, 'streams');
   }
 
   /** Opens the store, creating its folder, and loads every File stream in it. */
-  static open(storeDir: string, exportDir: string | undefined, logger: Logger): StreamStore {
-    const store = new StreamStore(storeDir, exportDir, logger);
+  static open(storeDir: string, exports: ServerExports, logger: Logger): StreamStore {
+    const store = new StreamStore(storeDir, exports, logger);
     fs.mkdirSync(store.streamsFolder, { recursive: true });
     for (const folderName of fs.readdirSync(store.streamsFolder).sort()) {
       if (folderName.startsWith(DELETED_PREFIX)) store.removeDeletedFolder(folderName);
@@ -84,9 +85,8 @@ export class StreamStore {
         throw diskFailure(`could not create stream ${definition.name} in ${this.streamsFolder}`, error);
       }
     }
-    const exports = new StreamExports(this.exportDir);
-    exports.configure(definition.exportDefinition);
-    this.entries.set(definition.name, { stream: new MessageStream(definition, directory), exports, folderName });
+    const stream = new MessageStream(definition, directory);
+    this.entries.set(definition.name, { stream, exports: this.exports.forStream(stream, folderName, directory), folderName });
   }
 
   update(requested: MessageStreamDefinition, now: number): void {
@@ -136,6 +136,7 @@ export class StreamStore {
       this.removeDeletedFolder(deletedName);
     }
     this.entries.delete(name);
+    this.exports.release(entry.exports);
     entry.stream.destroy();
   }
 
@@ -149,12 +150,9 @@ export class StreamStore {
     };
   }
 
-  /** Time-based work: expired segments go, due export batches are written. */
+  /** Time-based work: expired segments go. (Exports run on their own scheduler.) */
   tick(now: number): void {
-    for (const entry of this.entries.values()) {
-      entry.stream.expire(now);
-      if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
-    }
+    for (const entry of this.entries.values()) entry.stream.expire(now);
   }
 
   close(): void {
@@ -205,9 +203,8 @@ export class StreamStore {
       }
       loaded.push({ baseSequenceNumber: base, messages: segment.messages });
     }
-    const exports = new StreamExports(this.exportDir);
-    exports.configure(definition.exportDefinition);
-    this.entries.set(definition.name, { stream: new MessageStream(definition, directory, loaded), exports, folderName });
+    const stream = new MessageStream(definition, directory, loaded);
+    this.entries.set(definition.name, { stream, exports: this.exports.forStream(stream, folderName, directory), folderName });
   }
 }
 
