@@ -27,20 +27,23 @@ export async function exportStatus(client: StreamManagerClient, stream: string, 
 export interface HttpSink {
   port: number;
   url: string;
-  requests: { body: Buffer; contentType: string }[];
+  requests: { body: Buffer; contentType: string; path: string }[];
   /** Answer this status to the next requests (default 200). */
   answer: number;
+  /** Wait this long before answering (default 0). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
 export async function startHttpSink(port = 0): Promise<HttpSink> {
-  const sink = { requests: [] as HttpSink['requests'], answer: 200 };
+  const sink = { requests: [] as HttpSink['requests'], answer: 200, delayMs: 0 };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      if (sink.answer >= 200 && sink.answer < 300) sink.requests.push({ body: Buffer.concat(chunks), contentType: String(request.headers['content-type']) });
-      response.writeHead(sink.answer).end();
+      const answer = sink.answer;
+      if (answer >= 200 && answer < 300) sink.requests.push({ body: Buffer.concat(chunks), contentType: String(request.headers['content-type']), path: request.url ?? '' });
+      setTimeout(() => response.writeHead(answer).end(), sink.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
