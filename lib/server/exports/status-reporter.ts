@@ -17,7 +17,7 @@ const LEVEL_OF: Record<Status, StatusLevel> = {
 };
 
 export class StatusReporter {
-  private warnedMissingStream = false;
+  private warned = false;
 
   constructor(
     private readonly config: StatusConfig | undefined,
@@ -31,6 +31,11 @@ export class StatusReporter {
   async report(status: Status, sequenceNumber: number, task: S3ExportTaskDefinition | undefined, message: string): Promise<void> {
     const streamName = this.config?.statusStreamName;
     if (streamName === undefined) return;
+    if (streamName === this.streamName) {
+      // Status messages in the task stream would be read as tasks, fail, and report again without end.
+      this.warnOnce(`its status stream is the task stream ${streamName} itself; no status is written`);
+      return;
+    }
     const level = LEVEL_OF[status];
     if (level > (this.config?.statusLevel ?? StatusLevel.INFO)) return;
     const document: StatusMessage = {
@@ -48,11 +53,15 @@ export class StatusReporter {
     };
     try {
       await this.append(streamName, validateAndSerializeToJsonBytes('StatusMessage', document));
-      this.warnedMissingStream = false;
+      this.warned = false;
     } catch (error) {
-      if (this.warnedMissingStream) return;
-      this.warnedMissingStream = true;
-      this.logger.warn(`export ${this.exportIdentifier} of stream ${this.streamName}: could not append its status to stream ${streamName}: ${reasonOf(error)}`);
+      this.warnOnce(`could not append its status to stream ${streamName}: ${reasonOf(error)}`);
     }
+  }
+
+  private warnOnce(problem: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.logger.warn(`export ${this.exportIdentifier} of stream ${this.streamName}: ${problem}`);
   }
 }
