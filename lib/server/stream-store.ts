@@ -8,12 +8,11 @@ import { Persistence } from '../protocol/enums';
 import { InvalidRequestError, ResourceNotFoundError, UpdateNotAllowedError } from '../protocol/errors';
 import { DEFAULT_MAX_SIZE, DEFAULT_STREAM_SEGMENT_SIZE, type MessageStreamDefinition, type MessageStreamInfo } from '../protocol/model';
 import type { Logger } from '../client/options';
-import { MessageStream, numberField } from './message-stream';
+import { MessageStream, numberField, type FileStorage } from './message-stream';
 import { diskFailure } from './disk-failure';
-import { loadSegmentFile, parseSegmentFileName, segmentFileName } from './segment-file';
+import { FileHandles } from './log/file-handles';
 import type { ServerExports } from './exports/server-exports';
 import type { StreamExports } from './exports/stream-exports';
-import type { StoredMessage } from './stored-message';
 
 const DEFINITION_FILE = 'definition.cbor';
 /** A deleted stream's folder is first renamed to this prefix (atomic), then removed; leftovers go at the next open. */
@@ -32,6 +31,8 @@ interface StoreEntry {
 export class StreamStore {
   private readonly entries = new Map<string, StoreEntry>();
   private readonly streamsFolder: string;
+  /** Read handles of every File stream's segments, bounded together. */
+  private readonly handles = new FileHandles();
 
   private constructor(
     storeDir: string,
@@ -85,7 +86,7 @@ export class StreamStore {
         throw diskFailure(`could not create stream ${definition.name} in ${this.streamsFolder}`, error);
       }
     }
-    const stream = new MessageStream(definition, directory);
+    const stream = new MessageStream(definition, directory === undefined ? undefined : this.storage(directory));
     this.entries.set(definition.name, { stream, exports: this.exports.forStream(stream, folderName, directory), folderName });
   }
 
@@ -152,7 +153,14 @@ export class StreamStore {
 
   /** Time-based work: expired segments go. (Exports run on their own scheduler.) */
   tick(now: number): void {
-    for (const entry of this.entries.values()) entry.stream.expire(now);
+    for (const entry of this.entries.values()) {
+      try {
+        entry.stream.expire(now);
+      } catch (error) {
+        // One stream's trouble (a disk error) must not stop the others or the server.
+        this.logger.error(`stream ${entry.stream.name}: housekeeping failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   close(): void {
@@ -163,6 +171,11 @@ export class StreamStore {
         this.logger.error(`could not close stream ${entry.stream.name}: ${(error as Error).message}`);
       }
     }
+    this.handles.closeAll();
+  }
+
+  private storage(directory: string): FileStorage {
+    return { directory, handles: this.handles, logger: this.logger };
   }
 
   private removeDeletedFolder(folderName: string): void {
@@ -182,28 +195,7 @@ export class StreamStore {
       return;
     }
     const definition = decodeCbor(fs.readFileSync(definitionFile)) as MessageStreamDefinition;
-    const bases = fs
-      .readdirSync(directory)
-      .map(parseSegmentFileName)
-      .filter((base): base is number => base !== undefined)
-      .sort((a, b) => a - b);
-    const loaded: { baseSequenceNumber: number; messages: StoredMessage[] }[] = [];
-    for (const [index, base] of bases.entries()) {
-      const file = path.join(directory, segmentFileName(base));
-      const previous = loaded.at(-1);
-      const expected = previous ? previous.baseSequenceNumber + previous.messages.length : base;
-      const segment = loadSegmentFile(file, base);
-      if (segment.discardedBytes > 0) {
-        this.logger.warn(`stream ${definition.name}: cut ${segment.discardedBytes} bytes of a torn record from ${segmentFileName(base)}`);
-      }
-      if (base !== expected || (segment.messages.length === 0 && index < bases.length - 1)) {
-        this.logger.warn(`stream ${definition.name}: dropped segment ${segmentFileName(base)}, which does not follow on from the one before`);
-        fs.rmSync(file, { force: true });
-        continue;
-      }
-      loaded.push({ baseSequenceNumber: base, messages: segment.messages });
-    }
-    const stream = new MessageStream(definition, directory, loaded);
+    const stream = new MessageStream(definition, this.storage(directory));
     this.entries.set(definition.name, { stream, exports: this.exports.forStream(stream, folderName, directory), folderName });
   }
 }

@@ -1,5 +1,6 @@
 // The one place the exporters meet the storage: they read committed messages through ExportSource and append status
 // messages through StatusAppender, so a change of storage touches only the adapters at the end of this file.
+import { ResponsePayloadTooLargeError } from '../../protocol/errors';
 import type { MessageStream } from '../message-stream';
 
 export interface ExportMessage {
@@ -36,15 +37,14 @@ export function messageStreamSource(stream: MessageStream): ExportSource {
       return stream.newestSequenceNumber;
     },
     readBatch(from, maxCount, maxBytes) {
-      const messages = stream.read({ desiredStartSequenceNumber: from, minMessageCount: 1, maxMessageCount: maxCount }) ?? [];
-      let bytes = 0;
-      let count = 0;
-      for (const message of messages) {
-        if (count > 0 && bytes + message.payload.length > maxBytes) break;
-        bytes += message.payload.length;
-        count += 1;
+      const request = { desiredStartSequenceNumber: from, minMessageCount: 1, maxMessageCount: maxCount };
+      try {
+        return stream.read(request, Math.max(1, maxBytes)) ?? [];
+      } catch (error) {
+        // The first message alone is larger than the budget: it goes alone.
+        if (!(error instanceof ResponsePayloadTooLargeError)) throw error;
+        return stream.read({ ...request, maxMessageCount: 1 }, Number.MAX_SAFE_INTEGER) ?? [];
       }
-      return messages.slice(0, count);
     },
   };
 }

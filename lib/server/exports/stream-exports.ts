@@ -95,7 +95,7 @@ export class StreamExports {
       const waiting = newest - from + 1;
       if (waiting <= 0) continue;
       const needsAge = state.policy.batchIntervalMillis !== undefined && waiting < state.policy.batchSize;
-      const oldestIngestTime = needsAge ? (this.source.readBatch(from, 1, 0)[0]?.ingestTime ?? now) : now;
+      const oldestIngestTime = needsAge ? (this.source.readBatch(from, 1, Number.MAX_SAFE_INTEGER)[0]?.ingestTime ?? now) : now;
       if (batchIsDue(state.policy, waiting, oldestIngestTime, now)) due.push(state);
     }
     return due;

@@ -38,8 +38,9 @@ async function exportAcrossRestart(signal: NodeJS.Signals): Promise<{ counts: Ma
     server = await spawnServer(storeDir);
     client = new StreamManagerClient({ port: server.port });
     await waitFor('every message after the restart', () => (new Set(sink.requests.map((request) => request.body.toString())).size === TOTAL ? true : undefined), 15_000);
-    const status = (await client.describeMessageStream('restart')).exportStatuses?.[0];
-    assert.equal(Number(status?.lastExportedSequenceNumber), TOTAL - 1);
+    await waitFor('the last batch committed', async () =>
+      Number((await client.describeMessageStream('restart')).exportStatuses?.[0]?.lastExportedSequenceNumber) === TOTAL - 1 ? true : undefined,
+    );
     const counts = new Map<string, number>();
     for (const request of sink.requests) counts.set(request.body.toString(), (counts.get(request.body.toString()) ?? 0) + 1);
     return { counts, sink };
