@@ -26,6 +26,7 @@ const ALLOWED = [
   /^dist\/nodes\/locales\/(en-US|de|ja|zh-CN)\/[\w-]+\.(json|html)$/,
   /^dist\/nodes\/icons\/[\w-]+\.(svg|png)$/,
   /^dist\/plugins\/[\w/-]+\.(js|html)$/,
+  /^dist\/greengrass\/[\w-]+\.js$/,
   /^examples\/[\w-]+\.json$/,
   /^resources\/[\w/.-]+\.(js|css|html|json|svg|png)$/,
   /^plugins\/[\w/.-]+\.(js|html|json|css)$/,
@@ -44,6 +45,8 @@ const REQUIRED = [
     ...['en-US', 'de', 'ja', 'zh-CN'].flatMap((language) => [`dist/nodes/locales/${language}/${node}.json`, `dist/nodes/locales/${language}/${node}.html`]),
   ]),
   'examples/getting-started.json',
+  'dist/greengrass/launcher.js',
+  'greengrass/recipe.yaml',
   'README.md',
   'LICENSE',
 ];
