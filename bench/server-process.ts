@@ -10,7 +10,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const CLI = path.join(__dirname, '..', 'lib', 'server', 'cli.js');
+/** SM_BENCH_SERVER_CLI runs another build of sm-server (e.g. the previous commit's) under the same measures. */
+const CLI = process.env.SM_BENCH_SERVER_CLI || path.join(__dirname, '..', 'lib', 'server', 'cli.js');
 
 export async function startServerProcess(): Promise<ServerProcess> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'sm-bench-'));

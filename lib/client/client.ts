@@ -30,6 +30,7 @@ import {
   validateStreamName,
 } from '../protocol/validation';
 import { Backoff } from './backoff';
+import { sleep, startLongTimer, type LongTimer } from './long-timer';
 import { openConnection, type Connection } from './connection';
 import { resolveClientOptions, type ResolvedClientOptions, type StreamManagerClientOptions } from './options';
 
@@ -49,9 +50,9 @@ export interface StreamManagerClientEvents {
 
 interface PendingRequest {
   expectedOperation: Operation;
+  /** Each also stops the request's timer. */
   resolve(body: Record<string, unknown>): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
 }
 
 export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents> {
@@ -61,7 +62,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
   private connection?: Connection;
   private connecting?: Promise<Connection>;
   private retryAt = 0;
-  private reconnectTimer?: NodeJS.Timeout;
+  private reconnectTimer?: LongTimer;
   private currentState: ClientState = 'idle';
   private closing?: Promise<void>;
 
@@ -159,7 +160,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.setState('closed');
-    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer?.cancel();
     const reason = new ConnectionError(`client for ${this.address} was closed`);
     this.rejectAllPending(reason);
     const connection = this.connection;
@@ -168,43 +169,69 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     return this.closing;
   }
 
-  private async request(operation: Operation, body: object, extraTimeoutMs = 0, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  /**
+   * Sends one request and waits for its answer. Its timeout runs from the call: connecting, waiting for the socket
+   * to drain and waiting for the answer all count, so every request ends, by its answer, its timeout, its signal
+   * or the connection closing.
+   */
+  private request(operation: Operation, body: object, extraTimeoutMs = 0, signal?: AbortSignal): Promise<Record<string, unknown>> {
     signal?.throwIfAborted();
-    let connection = this.connection;
-    if (!connection?.isOpen) connection = await this.openConnected();
-    if (connection.needsDrain) {
-      await connection.drained();
-      if (!connection.isOpen) connection = await this.openConnected();
-    }
     const requestId = randomUUID();
     let frame: Buffer;
     try {
       frame = encodeFrame(operation, { requestId, ...body }, this.options.maxFrameLength);
     } catch (error) {
-      if (error instanceof FrameError) throw new ValidationError('request', body, `must fit in one frame (${error.message})`);
-      throw error;
+      if (error instanceof FrameError) return Promise.reject(new ValidationError('request', body, `must fit in one frame (${error.message})`));
+      return Promise.reject(error);
     }
     const expectedOperation = RESPONSE_OPERATION[operation] as Operation;
     const timeoutMs = this.options.requestTimeoutMs + extraTimeoutMs;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      let settled = false;
+      const finish = (error: Error | undefined, answer?: Record<string, unknown>): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
         this.pending.delete(requestId);
-        signal?.removeEventListener('abort', onAbort);
-        reject(new TimeoutError(`${Operation[operation]} got no answer from ${this.address} within ${timeoutMs} ms`, requestId));
-      }, timeoutMs);
-      const onAbort = (): void => {
-        if (!this.pending.delete(requestId)) return;
-        clearTimeout(timer);
-        reject(signal?.reason as Error);
+        if (error) reject(error);
+        else resolve(answer as Record<string, unknown>);
       };
+      const timer = startLongTimer(timeoutMs, () =>
+        finish(new TimeoutError(`${Operation[operation]} got no answer from ${this.address} within ${timeoutMs} ms`, requestId)),
+      );
+      const onAbort = (): void => finish(signal?.reason as Error);
       signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = <T>(finish: (value: T) => void) => (value: T): void => {
-        signal?.removeEventListener('abort', onAbort);
-        finish(value);
+      const entry: PendingRequest = {
+        expectedOperation,
+        resolve: (answer) => finish(undefined, answer),
+        reject: (error) => finish(error),
       };
-      this.pending.set(requestId, { expectedOperation, resolve: settle(resolve), reject: settle(reject), timer });
-      connection.write(frame);
+      const connection = this.connection;
+      if (connection?.isOpen && !connection.needsDrain) {
+        this.pending.set(requestId, entry);
+        connection.write(frame);
+      } else {
+        this.sendWhenWritable(requestId, frame, entry, () => settled).catch((error: unknown) => finish(error as Error));
+      }
     });
+  }
+
+  /** The slow way of sending: connects if needed, waits while the socket is full, then registers and writes. */
+  private async sendWhenWritable(requestId: string, frame: Buffer, entry: PendingRequest, isSettled: () => boolean): Promise<void> {
+    let connection = this.connection;
+    if (!connection?.isOpen) connection = await this.openConnected();
+    if (connection.needsDrain) {
+      await connection.drained();
+      if (!connection.isOpen) {
+        throw new ConnectionError(`the connection to ${this.address} closed while the request waited to be sent`, { requestId });
+      }
+    }
+    // The request may have timed out or been aborted while it waited: then it is not sent at all.
+    if (isSettled()) return;
+    if (this.isClosed) throw new ConnectionError(`client for ${this.address} is closed`, { requestId });
+    this.pending.set(requestId, entry);
+    connection.write(frame);
   }
 
   private openConnected(): Promise<Connection> {
@@ -219,9 +246,9 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
   }
 
   private async attemptConnect(): Promise<Connection> {
-    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer?.cancel();
     const wait = this.retryAt - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     if (this.isClosed) throw new ConnectionError(`client for ${this.address} is closed`);
     this.setState('connecting');
     try {
@@ -264,11 +291,10 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
 
   private scheduleReconnect(): void {
     if (!this.options.autoReconnect || this.isClosed) return;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(
-      () => this.openConnected().catch(() => undefined),
-      Math.max(0, this.retryAt - Date.now()),
-    );
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = startLongTimer(Math.max(0, this.retryAt - Date.now()), () => {
+      this.openConnected().catch(() => undefined);
+    });
   }
 
   private onFrame({ operation, body }: DecodedFrame): void {
@@ -280,7 +306,6 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
       return;
     }
     this.pending.delete(requestId as string);
-    clearTimeout(entry.timer);
     const status = body.status;
     if (operation === Operation.UnknownOperationError || (typeof status === 'number' && status !== ResponseStatusCode.Success)) {
       entry.reject(errorFromStatus(Number(status), stringOrUndefined(body.errorMessage), requestId as string));
@@ -302,7 +327,6 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     const entries = [...this.pending.entries()];
     this.pending.clear();
     for (const [requestId, entry] of entries) {
-      clearTimeout(entry.timer);
       entry.reject(
         reason instanceof StreamManagerError ? new ConnectionError(reason.message, { requestId, cause: reason }) : reason,
       );

@@ -8,6 +8,7 @@ import { CONNECT_VERSION, OTHER_SUPPORTED_PROTOCOL_VERSIONS, PROTOCOL_VERSION } 
 import { ConnectionError, errorFromStatus, TimeoutError, FrameError } from '../protocol/errors';
 import { TickBatchedWriter } from '../protocol/tick-batched-writer';
 import type { ConnectRequest, ConnectResponse } from '../protocol/model';
+import { startLongTimer } from './long-timer';
 import type { Logger } from './options';
 
 export const SDK_VERSION = '1.1.0';
@@ -50,13 +51,12 @@ export function openConnection(
     const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       socket.destroy();
       reject(error);
     };
-    const timer = setTimeout(
-      () => fail(new TimeoutError(`connecting to Stream Manager at ${where} took longer than ${settings.connectTimeoutMs} ms`)),
-      settings.connectTimeoutMs,
+    const timer = startLongTimer(settings.connectTimeoutMs, () =>
+      fail(new TimeoutError(`connecting to Stream Manager at ${where} took longer than ${settings.connectTimeoutMs} ms`)),
     );
 
     socket.once('connect', () => {
@@ -100,7 +100,7 @@ export function openConnection(
           );
         }
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         socket.removeAllListeners('close');
         socket.removeAllListeners('error');
         socket.off('data', onHandshakeData);

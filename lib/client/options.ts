@@ -68,7 +68,16 @@ function isPort(value: unknown): value is number {
 function positiveInteger(field: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ValidationError(field, value, 'must be a whole number of at least 1');
+    throw new ValidationError(field, value, `must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`);
+  }
+  return value;
+}
+
+/** Any whole number of milliseconds up to 2^53 - 1 (about 285 000 years) is honoured: long ones are chained. */
+function milliseconds(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError(field, value, `must be a whole number of milliseconds from 1 to ${Number.MAX_SAFE_INTEGER}`);
   }
   return value;
 }
@@ -84,8 +93,8 @@ export function resolveClientOptions(
   if (!isPort(port)) throw new ValidationError('port', port, 'must be a TCP port number from 1 to 65535');
   const authToken = options.authToken ?? authTokenFromEnvironment(env);
   if (authToken !== undefined && typeof authToken !== 'string') throw new ValidationError('authToken', authToken, 'must be a string');
-  const minReconnectDelayMs = positiveInteger('minReconnectDelayMs', options.minReconnectDelayMs, DEFAULT_MIN_RECONNECT_DELAY_MS);
-  const maxReconnectDelayMs = positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs, DEFAULT_MAX_RECONNECT_DELAY_MS);
+  const minReconnectDelayMs = milliseconds('minReconnectDelayMs', options.minReconnectDelayMs, DEFAULT_MIN_RECONNECT_DELAY_MS);
+  const maxReconnectDelayMs = milliseconds('maxReconnectDelayMs', options.maxReconnectDelayMs, DEFAULT_MAX_RECONNECT_DELAY_MS);
   if (maxReconnectDelayMs < minReconnectDelayMs) {
     throw new ValidationError('maxReconnectDelayMs', maxReconnectDelayMs, `must be at least minReconnectDelayMs (${minReconnectDelayMs})`);
   }
@@ -97,8 +106,8 @@ export function resolveClientOptions(
     host,
     port,
     authToken: authToken || undefined,
-    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
-    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+    connectTimeoutMs: milliseconds('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    requestTimeoutMs: milliseconds('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
     logger: options.logger,
     autoReconnect: options.autoReconnect ?? false,
     minReconnectDelayMs,

@@ -46,71 +46,75 @@ export function decodeFrameBody(frame: Frame): DecodedFrame {
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
+  /** Where the unread bytes of chunks[0] start: frames are cut from it without re-slicing what remains. */
+  private head = 0;
   private buffered = 0;
   private failed = false;
 
-  constructor(private readonly maxFrameLength = MAX_FRAME_LENGTH) {}
+  /** May be changed between pushes, e.g. raised once a connection is authenticated. */
+  constructor(public maxFrameLength = MAX_FRAME_LENGTH) {}
 
   get bufferedBytes(): number {
     return this.buffered;
   }
 
-  /** Adds bytes and returns every frame they complete, in order. */
-  push(chunk: Buffer): Frame[] {
+  /**
+   * Adds bytes and returns the frames they complete, in order: at most `maxFrames`, the rest stays buffered (and
+   * unchecked) for a later push, which may add no bytes.
+   */
+  push(chunk: Buffer, maxFrames = Number.POSITIVE_INFINITY): Frame[] {
     if (this.failed) throw new FrameError('frame decoder has already failed');
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
     const frames: Frame[] = [];
-    while (this.buffered >= FRAME_HEADER_SIZE) {
+    while (this.buffered >= FRAME_HEADER_SIZE && frames.length < maxFrames) {
       const length = this.peekLength();
       if (length < 1 || length > this.maxFrameLength) {
         this.failed = true;
         throw new FrameError(`frame length ${length} is outside the allowed range 1..${this.maxFrameLength}`);
       }
       if (this.buffered < 4 + length) break;
-      const bytes = this.take(4 + length);
-      frames.push({ operation: bytes.readInt8(4), payload: bytes.subarray(FRAME_HEADER_SIZE) });
+      frames.push(this.take(4 + length));
     }
     return frames;
   }
 
   private peekLength(): number {
-    const first = this.chunks[0];
-    if (first.length >= 4) return first.readInt32BE(0);
-    return this.peek(4).readInt32BE(0);
-  }
-
-  private peek(size: number): Buffer {
-    if (this.chunks[0].length < size) {
-      this.chunks = [Buffer.concat(this.chunks)];
+    if (this.chunks[0].length - this.head < 4) {
+      this.chunks = [Buffer.concat([this.chunks[0].subarray(this.head), ...this.chunks.slice(1)])];
+      this.head = 0;
     }
-    return this.chunks[0].subarray(0, size);
+    return this.chunks[0].readInt32BE(this.head);
   }
 
-  private take(size: number): Buffer {
+  /** Cuts one frame of `size` bytes (length field included), which are all buffered. */
+  private take(size: number): Frame {
+    this.buffered -= size;
     const first = this.chunks[0];
-    let taken: Buffer;
-    if (first.length === size) {
-      this.chunks.shift();
-      taken = first;
-    } else if (first.length > size) {
-      taken = first.subarray(0, size);
-      this.chunks[0] = first.subarray(size);
-    } else {
-      taken = Buffer.allocUnsafe(size);
-      let filled = 0;
-      while (filled < size) {
-        const chunk = this.chunks[0];
-        const part = Math.min(chunk.length, size - filled);
-        chunk.copy(taken, filled, 0, part);
-        filled += part;
-        if (part === chunk.length) this.chunks.shift();
-        else this.chunks[0] = chunk.subarray(part);
+    const start = this.head;
+    if (first.length - start >= size) {
+      this.head = start + size;
+      if (this.head === first.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+      return { operation: first.readInt8(start + 4), payload: first.subarray(start + FRAME_HEADER_SIZE, start + size) };
+    }
+    const taken = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const chunk = this.chunks[0];
+      const part = Math.min(chunk.length - this.head, size - filled);
+      chunk.copy(taken, filled, this.head, this.head + part);
+      filled += part;
+      this.head += part;
+      if (this.head === chunk.length) {
+        this.chunks.shift();
+        this.head = 0;
       }
     }
-    this.buffered -= size;
-    return taken;
+    return { operation: taken.readInt8(4), payload: taken.subarray(FRAME_HEADER_SIZE) };
   }
 }

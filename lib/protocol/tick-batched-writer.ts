@@ -1,20 +1,115 @@
 import type { Writable } from 'node:stream';
 
-/** Writes frames so that all those written in one tick leave in a single writev, for client and server alike. */
-export class TickBatchedWriter {
-  private corked = false;
+/** Frames up to this size are copied into the tick's batch buffer; larger ones go out as they are. */
+const SMALL_FRAME = 8 * 1024;
+const BATCH_BUFFER_SIZE = 32 * 1024;
+/** Batch buffers kept for reuse once the socket is done with them (per connection: a server may have many). */
+const SPARE_BUFFERS = 1;
 
-  constructor(private readonly socket: Writable) {}
+/**
+ * Writes frames so that all those written in one tick leave in a single socket write, for client and server alike.
+ * Small frames are copied (or encoded in place) into a batch buffer that is reused once the socket has written it.
+ */
+export class TickBatchedWriter {
+  private batch?: Buffer;
+  private batchStart = 0;
+  private batchUsed = 0;
+  /** Buffers of this tick's batch besides the current one, to reuse when the write is done. */
+  private readonly batchBuffers: Buffer[] = [];
+  private readonly pieces: Buffer[] = [];
+  private pending = 0;
+  private scheduled = false;
+  private readonly spare: Buffer[] = [];
+  /** Where the frame of the last reserve() starts in the buffer it returned. */
+  reservedOffset = 0;
+
+  constructor(
+    private readonly socket: Writable,
+    private readonly afterFlush?: () => void,
+  ) {}
+
+  /** Bytes written in this tick and not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.pending;
+  }
 
   write(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+    if (frame.length > SMALL_FRAME) {
+      this.sealBatch();
+      this.pieces.push(frame);
+      this.added(frame.length);
+      return;
     }
-    this.socket.write(frame);
+    const target = this.room(frame.length);
+    frame.copy(target, this.batchUsed);
+    this.batchUsed += frame.length;
+    this.added(frame.length);
+  }
+
+  /**
+   * Takes `size` bytes for a frame the caller encodes in place, at `reservedOffset` of the buffer returned, before
+   * it yields to the event loop.
+   */
+  reserve(size: number): Buffer {
+    if (size > SMALL_FRAME) {
+      const frame = Buffer.allocUnsafe(size);
+      this.sealBatch();
+      this.pieces.push(frame);
+      this.added(size);
+      this.reservedOffset = 0;
+      return frame;
+    }
+    const target = this.room(size);
+    this.reservedOffset = this.batchUsed;
+    this.batchUsed += size;
+    this.added(size);
+    return target;
+  }
+
+  private room(size: number): Buffer {
+    if (this.batch && this.batchUsed + size <= this.batch.length) return this.batch;
+    this.sealBatch();
+    if (this.batch) this.batchBuffers.push(this.batch);
+    this.batch = this.spare.pop() ?? Buffer.allocUnsafe(BATCH_BUFFER_SIZE);
+    this.batchStart = 0;
+    this.batchUsed = 0;
+    return this.batch;
+  }
+
+  /** Ends the batch's current run of frames, so that a large frame can follow it in order. */
+  private sealBatch(): void {
+    if (this.batch && this.batchUsed > this.batchStart) {
+      this.pieces.push(this.batch.subarray(this.batchStart, this.batchUsed));
+      this.batchStart = this.batchUsed;
+    }
+  }
+
+  private added(size: number): void {
+    this.pending += size;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    this.sealBatch();
+    const pieces = this.pieces.splice(0);
+    const used = this.batch ? [...this.batchBuffers.splice(0), this.batch] : this.batchBuffers.splice(0);
+    this.batch = undefined;
+    this.pending = 0;
+    if (this.socket.destroyed) return;
+    const release = (): void => {
+      for (const buffer of used) if (this.spare.length < SPARE_BUFFERS) this.spare.push(buffer);
+    };
+    if (pieces.length === 1) {
+      this.socket.write(pieces[0], release);
+    } else if (pieces.length > 1) {
+      this.socket.cork();
+      for (let index = 0; index < pieces.length - 1; index++) this.socket.write(pieces[index]);
+      this.socket.write(pieces[pieces.length - 1], release);
+      this.socket.uncork();
+    }
+    this.afterFlush?.();
   }
 }

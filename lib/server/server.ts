@@ -2,7 +2,8 @@
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from '../client/options';
-import { ServerConnection } from './server-connection';
+import { MAX_FRAME_LENGTH } from '../protocol/frame';
+import { MAX_FRAME_BEFORE_CONNECT, ServerConnection, type ConnectionLimits } from './server-connection';
 import { StreamStore } from './stream-store';
 
 export interface ServerOptions {
@@ -19,6 +20,17 @@ export interface ServerOptions {
   logger?: Logger;
   /** Largest frame accepted; a larger one closes that connection. Default 256 MiB (the default stream maxSize). */
   maxFrameLength?: number;
+  /** Largest frame sent: a read answers with as many whole messages as fit. Default 64 MiB. */
+  maxReplyFrameLength?: number;
+  /** Time a new connection has to complete its handshake (before it, only a Connect frame of at most 8 KiB). Default 5000 ms. */
+  handshakeTimeoutMs?: number;
+  /** Time a partly received frame may wait for its next bytes before the connection is closed. Default 30000 ms. */
+  incompleteFrameTimeoutMs?: number;
+  /**
+   * Bytes of answers that may wait for one client; beyond it the server reads no more of its requests (and builds
+   * no more of its answers) until it has read some. Default 16 MiB.
+   */
+  maxQueuedBytesPerConnection?: number;
   /** How often expired segments are dropped and export batches written. Default 1000 ms. */
   housekeepingIntervalMs?: number;
   /** The server's clock in epoch milliseconds (ingest times, time to live). Default Date.now; tests move it on. */
@@ -35,8 +47,40 @@ export interface RunningServer {
 export const DEFAULT_SERVER_PORT = 8088;
 export const DEFAULT_STORE_DIR = 'sm-store';
 export const DEFAULT_SERVER_MAX_FRAME_LENGTH = 256 * 1024 * 1024;
+export const DEFAULT_MAX_REPLY_FRAME_LENGTH = 64 * 1024 * 1024;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+export const DEFAULT_INCOMPLETE_FRAME_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
+/** Below this the bound would sit under the socket's own buffer and its drain events would not come. */
+const SMALLEST_QUEUE_BOUND = 64 * 1024;
+/** setTimeout fires at once beyond this. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function limitOption(name: keyof ServerOptions, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`server option ${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function connectionLimits(options: ServerOptions): ConnectionLimits {
+  return {
+    maxFrameLength: limitOption('maxFrameLength', options.maxFrameLength, DEFAULT_SERVER_MAX_FRAME_LENGTH, MAX_FRAME_BEFORE_CONNECT, MAX_FRAME_LENGTH),
+    maxReplyFrameLength: limitOption('maxReplyFrameLength', options.maxReplyFrameLength, DEFAULT_MAX_REPLY_FRAME_LENGTH, 1024, MAX_FRAME_LENGTH),
+    handshakeTimeoutMs: limitOption('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS, 1, LONGEST_TIMER_MS),
+    incompleteFrameTimeoutMs: limitOption('incompleteFrameTimeoutMs', options.incompleteFrameTimeoutMs, DEFAULT_INCOMPLETE_FRAME_TIMEOUT_MS, 1, LONGEST_TIMER_MS),
+    maxQueuedBytes: limitOption(
+      'maxQueuedBytesPerConnection',
+      options.maxQueuedBytesPerConnection,
+      DEFAULT_MAX_QUEUED_BYTES_PER_CONNECTION,
+      SMALLEST_QUEUE_BOUND,
+      Number.MAX_SAFE_INTEGER,
+    ),
+  };
+}
 
 function serverVersion(): string {
   try {
@@ -48,6 +92,7 @@ function serverVersion(): string {
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? silentLogger;
+  const limits = connectionLimits(options);
   const host = options.host ?? '127.0.0.1';
   const storeDir = path.resolve(options.storeDir ?? DEFAULT_STORE_DIR);
   const store = StreamStore.open(storeDir, options.exportDir ? path.resolve(options.exportDir) : undefined, logger);
@@ -58,7 +103,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     clock,
     authToken: options.authToken || undefined,
     serverVersion: serverVersion(),
-    maxFrameLength: options.maxFrameLength ?? DEFAULT_SERVER_MAX_FRAME_LENGTH,
+    limits,
     logger,
   };
   const server = net.createServer((socket) => {

@@ -144,7 +144,7 @@ describe('StreamManagerClient against the local server', () => {
 
   it('refuses bad options in the constructor', () => {
     assert.throws(() => new StreamManagerClient({ port: 70_000 }), /port must be a TCP port number from 1 to 65535, got number 70000/);
-    assert.throws(() => new StreamManagerClient({ requestTimeoutMs: 0 }), /requestTimeoutMs must be a whole number of at least 1/);
+    assert.throws(() => new StreamManagerClient({ requestTimeoutMs: 0 }), /requestTimeoutMs must be a whole number of milliseconds from 1 to/);
   });
 });
 

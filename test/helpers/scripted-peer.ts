@@ -19,7 +19,11 @@ export interface ScriptedPeer {
   close(): Promise<void>;
 }
 
-export async function startScriptedPeer(options: { handshake: boolean }): Promise<ScriptedPeer> {
+/**
+ * @param options.handshake answer the Connect (else stay silent from the start).
+ * @param options.readAfterHandshake false: stop reading the socket once connected, so that the client's writes back up.
+ */
+export async function startScriptedPeer(options: { handshake: boolean; readAfterHandshake?: boolean }): Promise<ScriptedPeer> {
   const sockets = new Set<net.Socket>();
   const requests: ReceivedRequest[] = [];
   const waiters: ((request: ReceivedRequest) => void)[] = [];
@@ -46,6 +50,10 @@ export async function startScriptedPeer(options: { handshake: boolean }): Promis
             Buffer.of(CONNECT_VERSION),
             encodeFrame(Operation.ConnectResponse, { requestId: body.requestId, status: 0, protocolVersion: PROTOCOL_VERSION }),
           ]));
+          if (options.readAfterHandshake === false) {
+            socket.pause();
+            return;
+          }
           continue;
         }
         const request = { operation, body, socket };
