@@ -168,14 +168,14 @@ export class MessageStream {
 
   /**
    * The messages a read gets now, or undefined when fewer than minMessageCount are available. The reply holds as
-   * many whole messages as fit `maxBytes`, which may be fewer than minMessageCount; a first message that can never
-   * fit fails the read with ResponsePayloadTooLarge.
+   * many whole messages as fit its byte budget (`request.maxBytes`, else MAX_READ_RESPONSE_BYTES); when fewer than
+   * minMessageCount fit, or not even one, that read fails with ResponsePayloadTooLarge.
    */
-  read(request: ReadRequest, maxBytes = MAX_READ_RESPONSE_BYTES): StoredMessage[] | undefined {
+  read(request: ReadRequest): StoredMessage[] | undefined {
     this.assertLive();
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.readOnce(request, maxBytes);
+        return this.readOnce(request, request.maxBytes ?? MAX_READ_RESPONSE_BYTES);
       } catch (error) {
         if (!(error instanceof DamagedSegmentError) || attempt >= this.segments.length) throw error;
         this.setAside(error);
@@ -184,8 +184,8 @@ export class MessageStream {
   }
 
   /** A long-poll: resolves as soon as the read can be served, rejects with NotEnoughMessages after timeoutMs. */
-  waitForMessages(request: ReadRequest, timeoutMs: number, maxBytes = MAX_READ_RESPONSE_BYTES): { promise: Promise<StoredMessage[]>; cancel(): void } {
-    return this.waiters.add(request, maxBytes, timeoutMs, () => this.notEnoughMessages(request));
+  waitForMessages(request: ReadRequest, timeoutMs: number): { promise: Promise<StoredMessage[]>; cancel(): void } {
+    return this.waiters.add(request, timeoutMs, () => this.notEnoughMessages(request));
   }
 
   notEnoughMessages(request: ReadRequest): NotEnoughMessagesError {
@@ -252,6 +252,11 @@ export class MessageStream {
         `message ${start} of stream ${this.name} holds ${budget.refusedLength} bytes, more than the ${maxBytes} bytes a reply can carry; read from ${start + 1} to go past it`,
       );
     }
+    if (messages.length < request.minMessageCount) {
+      throw new ResponsePayloadTooLargeError(
+        `${request.minMessageCount} messages from sequence number ${start} do not fit in one answer of at most ${maxBytes} bytes; ask for fewer (a lower minMessageCount)`,
+      );
+    }
     return messages;
   }
 
@@ -284,7 +289,7 @@ export class MessageStream {
     while (resolved < this.durabilityWaiters.length && this.durabilityWaiters[resolved].sequenceNumber < this.storedNext) this.durabilityWaiters[resolved++].resolve();
     if (resolved > 0) this.durabilityWaiters = this.durabilityWaiters.slice(resolved);
     this.dropOverSize();
-    if (this.waiters.size > 0) this.waiters.wake((request, maxBytes) => this.read(request, maxBytes));
+    if (this.waiters.size > 0) this.waiters.wake((request) => this.read(request));
   }
 
   /** The disk refused appends: everything after the last stored message is forgotten and those appends fail. */
