@@ -202,6 +202,12 @@ export class MessageStream {
     this.dropOldest(segmentsExpired(this.segments, now - Number(ttl), this.storedNext));
   }
 
+  /** Time-based upkeep (every second): expired segments go, an idle File stream lets go of its write handle. */
+  tick(now: number): void {
+    this.expire(now);
+    this.writer?.releaseIfIdle();
+  }
+
   /** Applies a new definition; the caller has checked that the change is allowed. */
   applyDefinition(definition: MessageStreamDefinition, now: number): void {
     this.definition = definition;

@@ -87,6 +87,17 @@ describe('the File store at its limits', () => {
         await Promise.all(streams.map((stream) => client.appendMessage(stream, Buffer.from(payloadOf(stream, index)))));
       }
       await readBack();
+      const openInStore = () =>
+        fs.readdirSync(`/proc/${server.child.pid}/fd`).filter((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/${server.child.pid}/fd/${fd}`).startsWith(storeDir);
+          } catch {
+            return false;
+          }
+        }).length;
+      assert.ok(openInStore() <= 16 + streams.length, `at most 16 read handles and one write handle per stream are open, not one per segment (${openInStore()})`);
+      for (let wait = 0; wait < 40 && openInStore() > 16; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(openInStore() <= 16, 'idle streams let go of their write handles');
       await client.close();
       await kill(server);
       server = await spawnServer(storeDir, { fdLimit: 64, port: server.port });
