@@ -12,12 +12,14 @@ import { ResponseStatusCode } from '../protocol/status';
 import { TickBatchedWriter } from '../protocol/tick-batched-writer';
 import type { Logger } from '../client/options';
 import type { StreamStore } from './stream-store';
-import { parseDefinition, parsePayload, parseReadOptions, parseStreamName, type ParsedRead } from './request-parsing';
+import { parseDefinition, parsePayload, parseReadOptions, parseStreamName } from './request-parsing';
 
 /** Before its Connect is accepted a client may send no larger frame: a Connect is a few hundred bytes. */
 export const MAX_FRAME_BEFORE_CONNECT = 8 * 1024;
 const SUPPORTED_PROTOCOL_VERSIONS = [PROTOCOL_VERSION, ...OTHER_SUPPORTED_PROTOCOL_VERSIONS];
 const VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
+/** Room kept in a read reply for its frame header, request id, status and field names. */
+const READ_REPLY_ENVELOPE_BYTES = 64 * 1024;
 
 export interface ConnectionLimits {
   /** Time from accepting the socket to an accepted Connect; then the connection is closed. */
@@ -400,18 +402,20 @@ export class ServerConnection {
       const streamName = parseStreamName(body, 'streamName');
       const stream = this.context.store.get(streamName);
       const request = parseReadOptions(body, this.context.limits.maxReplyFrameLength);
-      const messages = stream.read(request);
+      // The store fills the reply up to the frame limit (less the reply's own fields); the plan below checks it again.
+      const budget = this.context.limits.maxReplyFrameLength - READ_REPLY_ENVELOPE_BYTES;
+      const messages = stream.read(request, budget);
       if (messages) {
-        this.deliver(() => this.writeReadReply(requestId, streamName, messages, request));
+        this.deliver(() => this.writeReadReply(requestId, streamName, messages));
         return;
       }
       if (request.readTimeoutMillis === 0) throw stream.notEnoughMessages(request);
-      const wait = stream.waitForMessages(request, request.readTimeoutMillis);
+      const wait = stream.waitForMessages(request, request.readTimeoutMillis, budget);
       this.pendingReads.add(wait.cancel);
       wait.promise.then(
         (found) => {
           this.pendingReads.delete(wait.cancel);
-          this.deliver(() => this.writeReadReply(requestId, streamName, found, request));
+          this.deliver(() => this.writeReadReply(requestId, streamName, found));
         },
         (error: unknown) => {
           this.pendingReads.delete(wait.cancel);
@@ -423,8 +427,11 @@ export class ServerConnection {
     }
   }
 
-  /** As many of the messages as fit in one frame, at least minMessageCount; else ResponsePayloadTooLarge. */
-  private writeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[], request: ParsedRead): void {
+  /**
+   * As many of the messages as fit in one frame (#12: a reply carries the whole messages that fit, even fewer than
+   * minMessageCount); ResponsePayloadTooLarge only when not even the first one fits.
+   */
+  private writeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[]): void {
     const limit = this.context.limits.maxReplyFrameLength;
     const plan = planReadReply(requestId, streamName, messages, limit);
     if (!plan) {
@@ -432,11 +439,10 @@ export class ServerConnection {
       this.writer.write(this.encodeReply(Operation.ReadMessagesResponse, { requestId, status: ResponseStatusCode.Success, messages: fields }));
       return;
     }
-    const needed = Math.min(messages.length, Math.max(1, request.minMessageCount));
-    if (plan.count < needed) {
+    if (plan.count < 1) {
       const first = messages[0]?.sequenceNumber;
       const error = new ResponsePayloadTooLargeError(
-        `${needed} message${needed === 1 ? '' : 's'} from sequence number ${first} do not fit in one answer of at most ${limit} bytes; ask for fewer (a lower minMessageCount)`,
+        `message ${first} of stream ${streamName} does not fit in one answer of at most ${limit} bytes; read from ${Number(first) + 1} to go past it`,
       );
       this.writer.write(this.encodeReply(Operation.ReadMessagesResponse, { requestId, ...statusOf(error, this.context.logger) }));
       return;
