@@ -168,14 +168,14 @@ export class MessageStream {
 
   /**
    * The messages a read gets now, or undefined when fewer than minMessageCount are available. The reply holds as
-   * many whole messages as fit its byte budget (`request.maxBytes`, else MAX_READ_RESPONSE_BYTES); when fewer than
-   * minMessageCount fit, or not even one, that read fails with ResponsePayloadTooLarge.
+   * many whole messages as fit `maxBytes` (by default `request.maxBytes`, else MAX_READ_RESPONSE_BYTES), which may be
+   * fewer than minMessageCount; a first message that can never fit fails that read with ResponsePayloadTooLarge.
    */
-  read(request: ReadRequest): StoredMessage[] | undefined {
+  read(request: ReadRequest, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES): StoredMessage[] | undefined {
     this.assertLive();
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.readOnce(request, request.maxBytes ?? MAX_READ_RESPONSE_BYTES);
+        return this.readOnce(request, maxBytes);
       } catch (error) {
         if (!(error instanceof DamagedSegmentError) || attempt >= this.segments.length) throw error;
         this.setAside(error);
@@ -183,9 +183,9 @@ export class MessageStream {
     }
   }
 
-  /** A long-poll: resolves as soon as the read can be served, rejects with NotEnoughMessages after timeoutMs. */
-  waitForMessages(request: ReadRequest, timeoutMs: number): { promise: Promise<StoredMessage[]>; cancel(): void } {
-    return this.waiters.add(request, timeoutMs, () => this.notEnoughMessages(request));
+  /** A long-poll: resolves as soon as the read can be served (as read does), rejects with NotEnoughMessages after timeoutMs. */
+  waitForMessages(request: ReadRequest, timeoutMs: number, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES): { promise: Promise<StoredMessage[]>; cancel(): void } {
+    return this.waiters.add(request, maxBytes, timeoutMs, () => this.notEnoughMessages(request));
   }
 
   notEnoughMessages(request: ReadRequest): NotEnoughMessagesError {
@@ -258,11 +258,6 @@ export class MessageStream {
         `message ${start} of stream ${this.name} holds ${budget.refusedLength} bytes, more than the ${maxBytes} bytes a reply can carry; read from ${start + 1} to go past it`,
       );
     }
-    if (messages.length < request.minMessageCount) {
-      throw new ResponsePayloadTooLargeError(
-        `${request.minMessageCount} messages from sequence number ${start} do not fit in one answer of at most ${maxBytes} bytes; ask for fewer (a lower minMessageCount)`,
-      );
-    }
     return messages;
   }
 
@@ -295,7 +290,7 @@ export class MessageStream {
     while (resolved < this.durabilityWaiters.length && this.durabilityWaiters[resolved].sequenceNumber < this.storedNext) this.durabilityWaiters[resolved++].resolve();
     if (resolved > 0) this.durabilityWaiters = this.durabilityWaiters.slice(resolved);
     this.dropOverSize();
-    if (this.waiters.size > 0) this.waiters.wake((request) => this.read(request));
+    if (this.waiters.size > 0) this.waiters.wake((request, maxBytes) => this.read(request, maxBytes));
   }
 
   /** The disk refused appends: everything after the last stored message is forgotten and those appends fail. */

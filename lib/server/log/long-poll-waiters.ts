@@ -15,6 +15,7 @@ export interface ReadRequest {
 
 interface Waiter {
   request: ReadRequest;
+  maxBytes: number;
   timer: NodeJS.Timeout;
   resolve(messages: StoredMessage[]): void;
   reject(error: unknown): void;
@@ -27,12 +28,13 @@ export class LongPollWaiters {
     return this.waiting.size;
   }
 
-  /** Waits for a read; `timedOut` gives the error it ends with after `timeoutMs`. */
-  add(request: ReadRequest, timeoutMs: number, timedOut: () => Error): { promise: Promise<StoredMessage[]>; cancel(): void } {
+  /** Waits for a read whose reply may carry `maxBytes`; `timedOut` gives the error it ends with after `timeoutMs`. */
+  add(request: ReadRequest, maxBytes: number, timeoutMs: number, timedOut: () => Error): { promise: Promise<StoredMessage[]>; cancel(): void } {
     let waiter: Waiter | undefined;
     const promise = new Promise<StoredMessage[]>((resolve, reject) => {
       waiter = {
         request,
+        maxBytes,
         resolve,
         reject,
         timer: setTimeout(() => {
@@ -52,11 +54,11 @@ export class LongPollWaiters {
   }
 
   /** Answers every waiter `serve` has messages for (or an error, such as a reply that cannot fit). */
-  wake(serve: (request: ReadRequest) => StoredMessage[] | undefined): void {
+  wake(serve: (request: ReadRequest, maxBytes: number) => StoredMessage[] | undefined): void {
     for (const waiter of this.waiting) {
       let messages: StoredMessage[] | undefined;
       try {
-        messages = serve(waiter.request);
+        messages = serve(waiter.request, waiter.maxBytes);
       } catch (error) {
         this.settle(waiter);
         waiter.reject(error);
