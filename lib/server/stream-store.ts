@@ -155,7 +155,7 @@ export class StreamStore {
   tick(now: number): void {
     for (const entry of this.entries.values()) {
       try {
-        entry.stream.expire(now);
+        entry.stream.tick(now);
       } catch (error) {
         // One stream's trouble (a disk error) must not stop the others or the server.
         this.logger.error(`stream ${entry.stream.name}: housekeeping failed: ${(error as Error).message}`);
