@@ -82,7 +82,7 @@
           .appendTo(tray.find(".red-ui-tray-body"));
         $('<div class="sm-section"></div>').text(kindLabel(kind)).appendTo(form);
         $('<div class="form-tips"></div>').text(text("exports.about." + kind.key)).appendTo(form);
-        kind.fields.forEach(function (field) { readers.push(fieldControl(form, kind, field, draft)); });
+        kind.fields.forEach(function (field) { readers.push(fieldControl(form, field, draft)); });
         readers.forEach(function (reader) { reader.onChange(collect); });
         collect();
       }
@@ -90,7 +90,7 @@
   }
 
   /** One field's row in the destination tray, with a reader giving the value to save (undefined: leave it out). */
-  function fieldControl(form, kind, field, config) {
+  function fieldControl(form, field, config) {
     var name = fieldName(field);
     var id = "sm-export-" + name;
     var label = text("exports.field." + name);
