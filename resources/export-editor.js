@@ -30,6 +30,11 @@
     return known ? list : undefined;
   }
 
+  /** True when both texts are JSON of the same value (so that unchanged text is saved exactly as it was). */
+  function sameJson(first, second) {
+    try { return JSON.stringify(JSON.parse(first)) === JSON.stringify(JSON.parse(second)); } catch (error) { return false; }
+  }
+
   /** [{ kind, config }] as an ExportDefinition, kinds in the order they first appear. */
   function toDefinition(list) {
     var definition = {};
@@ -280,8 +285,7 @@
         var parsed;
         try { parsed = typed === "" ? undefined : JSON.parse(typed); } catch (error) { $saved.val(typed); return; }
         var compact = parsed === undefined ? "" : JSON.stringify(parsed);
-        var original = parse(originalText);
-        $saved.val(original && JSON.stringify(toDefinition(original)) === compact ? originalText : compact);
+        $saved.val(sameJson(originalText, compact) ? originalText : compact);
       },
       close: function () {
         if (jsonEditor) { jsonEditor.destroy(); jsonEditor = undefined; }
