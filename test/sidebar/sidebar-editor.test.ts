@@ -186,9 +186,15 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       const created = `sidebar made ${language}`;
       await page.locator('.sm-sidebar-back').click();
       await page.locator('.sm-sidebar-create').click();
+      await page.locator('#sm-sidebar-form-name').waitFor({ state: 'visible' });
+      await page.waitForTimeout(600); // the tray slides in and then moves the focus itself
       await page.locator('#sm-sidebar-form-name').fill(created);
       await page.locator('#sm-sidebar-form-persistence').selectOption('Memory');
       await page.locator('#sm-sidebar-form-timeToLiveMillis').fill('3600000');
+      assert.deepEqual(
+        await Promise.all(['name', 'persistence', 'timeToLiveMillis'].map((field) => page.locator(`#sm-sidebar-form-${field}`).inputValue())),
+        [created, 'Memory', '3600000'],
+      );
       await page.screenshot({ path: shot('create') });
       assert.deepEqual(await untranslated(page, '.red-ui-tray'), []);
       assert.deepEqual(await cutOff(page, '.red-ui-tray'), []);
@@ -260,7 +266,9 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     }, inNode);
     const field = page.locator('#node-input-stream');
     await field.waitFor({ state: 'visible' });
+    await page.waitForTimeout(600); // the dialog slides in and then moves the focus itself
     await field.fill('');
+    await field.click();
     sidebarRequests.length = 0;
     await field.pressSequentially('getting', { delay: 30 });
     const menu = page.locator('.red-ui-autoComplete-container');
