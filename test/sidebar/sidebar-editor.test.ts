@@ -189,10 +189,13 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       await page.locator('#sm-sidebar-form-name').waitFor({ state: 'visible' });
       await page.waitForTimeout(600); // the tray slides in and then moves the focus itself
       await page.locator('#sm-sidebar-form-name').fill(created);
-      await page.locator('#sm-sidebar-form-persistence').selectOption('Memory');
-      await page.locator('#sm-sidebar-form-timeToLiveMillis').fill('3600000');
+      // The node dialogs' stream-definition form, in the tray: sizes and durations as an amount and a unit.
+      await page.locator('.red-ui-tray #node-input-persistence').selectOption('Memory');
+      await page.locator('.red-ui-tray #sm-timeToLiveMillis-unit').selectOption('hours');
+      await page.locator('.red-ui-tray #sm-timeToLiveMillis').fill('');
+      await page.locator('.red-ui-tray #sm-timeToLiveMillis').pressSequentially('1');
       assert.deepEqual(
-        await Promise.all(['name', 'persistence', 'timeToLiveMillis'].map((field) => page.locator(`#sm-sidebar-form-${field}`).inputValue())),
+        await Promise.all(['#sm-sidebar-form-name', '#node-input-persistence', '#node-input-timeToLiveMillis'].map((field) => page.locator(`.red-ui-tray ${field}`).inputValue())),
         [created, 'Memory', '3600000'],
       );
       await page.screenshot({ path: shot('create') });
