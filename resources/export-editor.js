@@ -121,7 +121,7 @@
       } };
     }
     var $input = editor.formRows.textInput($row, id, value, placeholder, tip);
-    return { field: field, $control: $input, onChange: function (handler) { $input.on("change keyup", handler); }, read: function () {
+    return { field: field, $control: $input, onChange: function (handler) { $input.on("input change keyup", handler); }, read: function () {
       var entered = $input.val();
       if (entered.trim() === "") { return undefined; }
       if (field.type === "integer") { return /^\s*\d+\s*$/.test(entered) ? Number(entered) : null; }

@@ -50,7 +50,7 @@
       $amount: $amount,
       $unit: $unit,
       read: function () { return editor.units.join(units, $amount.val(), $unit.val()); },
-      onChange: function (handler) { $amount.on("change keyup", handler); $unit.on("change", handler); }
+      onChange: function (handler) { $amount.on("input change keyup", handler); $unit.on("change", handler); }
     };
   }
 

@@ -222,11 +222,20 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     await page.fill('#sm-timeToLiveMillis', '2');
     await page.selectOption('#sm-timeToLiveMillis-unit', 'hours');
 
+    // Node-RED focuses a tray's first field once the tray has slid in: typing before that would land there.
+    const trayOpened = async (): Promise<void> => {
+      await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
+      await page.waitForFunction(() => document.activeElement?.id === 'sm-export-identifier', undefined, { timeout: 5000 }).catch(() => undefined);
+      await page.waitForTimeout(200);
+    };
     const addDestination = async (kind: string, fill: (page: Page) => Promise<void>): Promise<void> => {
       await page.selectOption('#sm-exports-kind', kind);
       await page.click('#sm-exports-add');
-      await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
+      await trayOpened();
       await fill(page);
+      const enabled = await page.waitForSelector('#sm-export-dialog-ok:enabled', { timeout: 5000 }).then(() => true, () => false);
+      const marked = await page.locator('.red-ui-tray .input-error').evaluateAll((elements) => elements.map((element) => `${element.id}=${(element as HTMLInputElement).value}`));
+      assert.ok(enabled, `${kind}: Done is enabled once every field is valid; marked: ${marked.join(', ')}`);
       await page.click('#sm-export-dialog-ok');
       await page.waitForSelector('#sm-export-dialog-ok', { state: 'detached' });
     };
@@ -257,7 +266,7 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     assert.equal(await page.locator('.sm-export-row').count(), 2, 'the S3 destination is removed');
 
     await page.locator('.sm-export-row').first().click();
-    await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
+    await trayOpened();
     assert.equal(await page.inputValue('#sm-export-batchIntervalMillis'), '2', 'the interval shows in the unit it was typed in');
     await page.fill('#sm-export-priority', '4');
     await page.locator('#sm-export-priority').dispatchEvent('change');
