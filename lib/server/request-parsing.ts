@@ -47,7 +47,7 @@ export function parsePayload(body: Record<string, unknown>): Uint8Array {
 
 export interface ParsedRead extends ReadRequest {
   readTimeoutMillis: number;
-  /** The read's byte budget: payload bytes the answer can hold at most (the largest frame the server sends). */
+  /** The read's byte budget: what its messages may take in the answer, encoded (from the largest frame sent). */
   maxBytes: number;
 }
 

@@ -12,10 +12,12 @@ import { ResponseStatusCode } from '../protocol/status';
 import { TickBatchedWriter } from '../protocol/tick-batched-writer';
 import type { Logger } from '../client/options';
 import type { StreamStore } from './stream-store';
-import { parseDefinition, parsePayload, parseReadOptions, parseStreamName, type ParsedRead } from './request-parsing';
+import { parseDefinition, parsePayload, parseReadOptions, parseStreamName } from './request-parsing';
 
 /** Before its Connect is accepted a client may send no larger frame: a Connect is a few hundred bytes. */
 export const MAX_FRAME_BEFORE_CONNECT = 8 * 1024;
+/** A read answer's bytes besides its messages and request id: header, keys, status, array head. */
+const READ_REPLY_ENVELOPE = 64;
 const SUPPORTED_PROTOCOL_VERSIONS = [PROTOCOL_VERSION, ...OTHER_SUPPORTED_PROTOCOL_VERSIONS];
 const VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
 
@@ -399,10 +401,11 @@ export class ServerConnection {
     try {
       const streamName = parseStreamName(body, 'streamName');
       const stream = this.context.store.get(streamName);
-      const request = parseReadOptions(body, this.context.limits.maxReplyFrameLength);
+      // The budget leaves room for the answer's own fields; the messages' overhead is the storage's to count.
+      const request = parseReadOptions(body, this.context.limits.maxReplyFrameLength - READ_REPLY_ENVELOPE - requestId.length);
       const messages = stream.read(request);
       if (messages) {
-        this.deliver(() => this.writeReadReply(requestId, streamName, messages, request));
+        this.deliver(() => this.writeReadReply(requestId, streamName, messages));
         return;
       }
       if (request.readTimeoutMillis === 0) throw stream.notEnoughMessages(request);
@@ -411,7 +414,7 @@ export class ServerConnection {
       wait.promise.then(
         (found) => {
           this.pendingReads.delete(wait.cancel);
-          this.deliver(() => this.writeReadReply(requestId, streamName, found, request));
+          this.deliver(() => this.writeReadReply(requestId, streamName, found));
         },
         (error: unknown) => {
           this.pendingReads.delete(wait.cancel);
@@ -423,8 +426,11 @@ export class ServerConnection {
     }
   }
 
-  /** As many of the messages as fit in one frame, at least minMessageCount; else ResponsePayloadTooLarge. */
-  private writeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[], request: ParsedRead): void {
+  /**
+   * As many of the messages as fit in one frame (which may be fewer than minMessageCount); ResponsePayloadTooLarge
+   * when not even the first one fits.
+   */
+  private writeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[]): void {
     const limit = this.context.limits.maxReplyFrameLength;
     const plan = planReadReply(requestId, streamName, messages, limit);
     if (!plan) {
@@ -432,11 +438,10 @@ export class ServerConnection {
       this.writer.write(this.encodeReply(Operation.ReadMessagesResponse, { requestId, status: ResponseStatusCode.Success, messages: fields }));
       return;
     }
-    const needed = Math.min(messages.length, Math.max(1, request.minMessageCount));
-    if (plan.count < needed) {
-      const first = messages[0]?.sequenceNumber;
+    if (plan.count === 0 && messages.length > 0) {
+      const first = messages[0];
       const error = new ResponsePayloadTooLargeError(
-        `${needed} message${needed === 1 ? '' : 's'} from sequence number ${first} do not fit in one answer of at most ${limit} bytes; ask for fewer (a lower minMessageCount)`,
+        `message ${first.sequenceNumber} of stream ${streamName} holds ${first.payload.length} bytes, more than an answer of at most ${limit} bytes can carry; read from ${first.sequenceNumber + 1} to go past it`,
       );
       this.writer.write(this.encodeReply(Operation.ReadMessagesResponse, { requestId, ...statusOf(error, this.context.logger) }));
       return;

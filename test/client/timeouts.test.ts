@@ -44,17 +44,17 @@ describe('client timeouts', () => {
 
   it('times out a request that waits for the socket to drain, and one that waits for its answer', async () => {
     const peer = await startScriptedPeer({ handshake: true, readAfterHandshake: false });
-    const client = new StreamManagerClient({ port: peer.port, requestTimeoutMs: 400 });
+    const client = new StreamManagerClient({ port: peer.port, requestTimeoutMs: 2_000 });
+    const payload = Buffer.alloc(8 * 1024 * 1024);
     try {
       await client.connect();
       // 48 MiB that the peer never reads: the kernel's buffers fill and the socket stays above its high-water mark.
-      const filling = Array.from({ length: 6 }, () => client.appendMessage('s', Buffer.alloc(8 * 1024 * 1024)));
+      const outcomes = Array.from({ length: 6 }, () => client.appendMessage('s', payload).catch((caught: unknown) => caught));
       await new Promise((resolve) => setImmediate(resolve));
-      const blocked = client.listStreams();
+      outcomes.push(client.listStreams().catch((caught: unknown) => caught));
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(client.pendingRequests, 6, 'the last request waits to be sent, not for an answer');
-      for (const request of [...filling, blocked]) {
-        const error = await request.catch((caught: unknown) => caught);
+      for (const error of await Promise.all(outcomes)) {
         assert.ok(error instanceof TimeoutError, `expected a Timeout, got ${String(error)}`);
       }
       assert.equal(client.pendingRequests, 0);
@@ -69,12 +69,12 @@ describe('client timeouts', () => {
     const client = new StreamManagerClient({ port: peer.port, requestTimeoutMs: 60_000 });
     try {
       await client.connect();
-      const filling = Array.from({ length: 6 }, () => client.appendMessage('s', Buffer.alloc(8 * 1024 * 1024)));
+      const payload = Buffer.alloc(8 * 1024 * 1024);
+      const outcomes = Array.from({ length: 6 }, () => client.appendMessage('s', payload).catch((caught: unknown) => caught));
       await new Promise((resolve) => setImmediate(resolve));
-      const blocked = client.listStreams();
+      outcomes.push(client.listStreams().catch((caught: unknown) => caught));
       await peer.close();
-      for (const request of [...filling, blocked]) {
-        const error = await request.catch((caught: unknown) => caught);
+      for (const error of await Promise.all(outcomes)) {
         assert.ok(error instanceof ConnectionError, `expected a Connection error, got ${String(error)}`);
       }
     } finally {
