@@ -1,5 +1,6 @@
 // npm run bench: every benchmark of issue 7 side by side in one run, printed as a table and written to
-// docs/benchmarks.md. `--quick` runs smaller counts (for a smoke test); `--only 1,3` runs some items.
+// docs/benchmarks.md. `--quick` runs smaller counts (for a smoke test); `--only 1,3` runs some items (`--only 3,10`:
+// the storage items of issue 12).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,7 @@ import { formatRate, percentile } from './measure';
 import { filledStream, inNodeRed } from './node-red-bench';
 import { serverRates } from './server-bench';
 import { startServerProcess } from './server-process';
+import { storageFigures } from './storage-bench';
 
 const quick = process.argv.includes('--quick');
 const onlyIndex = process.argv.indexOf('--only');
@@ -17,8 +19,8 @@ const wanted = (item: number) => !only || only.has(item);
 const baselineIndex = process.argv.indexOf('--baseline');
 const baselineCli = baselineIndex > 0 ? path.resolve(process.argv[baselineIndex + 1]) : undefined;
 const sizes = quick
-  ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000 }
-  : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000 };
+  ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000, storedBytes: 64 * 2 ** 20 }
+  : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000, storedBytes: 2 ** 30 };
 
 interface Row {
   item: string;
@@ -91,19 +93,51 @@ async function main(): Promise<void> {
       const { heapMb } = inNodeRed<{ heapMb: number[] }>('sm-out-down', '4', String(sizes.nodeRed));
       row('5', `sm out, server down, queue full: heap after 4 x ${sizes.nodeRed} msgs (MB)`, heapMb.join(' / '), 'flat', heapMb[3] - heapMb[1] < 5);
     }
+    if (wanted(10)) {
+      const figures = await storageFigures(sizes.storedBytes);
+      const stored = `${Math.round(sizes.storedBytes / 2 ** 20).toLocaleString('en-US')} MiB (${figures.messages.toLocaleString('en-US')} x 1 KiB)`;
+      row('10', `server peak RSS while filling a File stream with ${stored}`, `${figures.fillPeakRssMb.toFixed(0)} MB (${formatRate(figures.fillRate)} appends/s)`, '< 150 MB', figures.fillPeakRssMb < 150);
+      row('10', `restart to listening with ${stored} stored (ms)`, figures.restartMs.toFixed(0), '< 2000', figures.restartMs < 2000);
+      row('10', 'replay from disk, oldest to newest, batches of 500: messages/s', formatRate(figures.replayRate), '>= 150,000', figures.replayRate >= 150_000);
+      row('10', 'server peak RSS over restart and full replay', `${figures.replayPeakRssMb.toFixed(0)} MB`, '< 150 MB', figures.replayPeakRssMb < 150);
+    }
   } finally {
     await server.stop();
   }
   writeReport();
 }
 
+const REPORT = path.join(__dirname, '..', '..', 'docs', 'benchmarks.md');
+
+/** With --only, the table rows of the items not run now, as the previous report has them, in their place. */
+function rowsKeptFromLastReport(): { item: string; line: string }[] {
+  if (!only || !fs.existsSync(REPORT)) return [];
+  return fs
+    .readFileSync(REPORT, 'utf8')
+    .split('\n')
+    .map((line) => ({ item: /^\| (\d+) \|/.exec(line)?.[1], line }))
+    .filter((entry): entry is { item: string; line: string } => entry.item !== undefined && !only.has(Number(entry.item)));
+}
+
+function commandOptions(): string {
+  const options = [
+    ...(quick ? ['--quick'] : []),
+    ...(only ? [`--only ${[...only].join(',')}`] : []),
+    ...(baselineCli ? [`--baseline ${path.relative(process.cwd(), baselineCli)}`] : []),
+  ];
+  return options.length > 0 ? ` -- ${options.join(' ')}` : '';
+}
+
 function writeReport(): void {
+  const kept = rowsKeptFromLastReport();
+  const measured = rows.map((entry) => ({ item: entry.item, line: `| ${entry.item} | ${entry.measure} | ${entry.result} | ${entry.target} | ${entry.met === undefined ? '' : entry.met ? 'met' : '**missed**'} |` }));
+  const table = [...kept, ...measured].sort((a, b) => Number(a.item) - Number(b.item)).map((entry) => entry.line);
   const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
   const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   const lines = [
     '# Benchmarks',
     '',
-    `Measured by \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.`,
+    `Measured by \`npm run bench${commandOptions()}\`${kept.length > 0 ? ' (the other rows are kept from the report before)' : ''} on ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.`,
     `Package ${packageJson.version}; aws-greengrass-core-sdk ${version('aws-greengrass-core-sdk')}; Node-RED ${version('node-red')}; cbor-x ${version('cbor-x')}.`,
     '',
     'The server runs in a child process of its own (`sm-server`), the clients in the benchmark process, Node-RED (items 4 to 6) in a child process per measure.',
@@ -111,7 +145,7 @@ function writeReport(): void {
     '',
     '| item | measure | result | target | |',
     '| --- | --- | --- | --- | --- |',
-    ...rows.map((entry) => `| ${entry.item} | ${entry.measure} | ${entry.result} | ${entry.target} | ${entry.met === undefined ? '' : entry.met ? 'met' : '**missed**'} |`),
+    ...table,
     '',
     '## Method',
     '',
@@ -121,10 +155,11 @@ function writeReport(): void {
     '4. Msgs through a real Node-RED runtime, run as `npm start` does in a child process of its own (the test helper wraps every node method in spies, which would be measured too): sm out from receive to acknowledged output; sm in (continuous, batches of 500) from deploy until every message of a full stream is out; each wired to a junction that counts.',
     '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
     '6. One append at a time with our client; one append at a time (from the Node-RED process) until the continuous sm in delivers it.',
+    '10. A server of its own (child process, store in the temporary folder) takes 1 KiB appends, 64 under way, from our client into one File stream until it holds the amount shown; its peak RSS is VmHWM from /proc. It is stopped (SIGTERM) and started again on that store: the time from spawn to its "listening" line; then our client reads the stream from oldest to newest in batches of 500, and the peak RSS of the new process is read again.',
     '',
   ];
-  fs.mkdirSync(path.join(__dirname, '..', '..', 'docs'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, '..', '..', 'docs', 'benchmarks.md'), lines.join('\n'));
+  fs.mkdirSync(path.dirname(REPORT), { recursive: true });
+  fs.writeFileSync(REPORT, lines.join('\n'));
   process.stdout.write('\nwritten to docs/benchmarks.md\n');
 }
 

@@ -1,10 +1,11 @@
 // sm admin: create, update, upsert, delete, describe and list streams.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { StreamManagerClient } from '../lib/client/client';
-import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
+import { InvalidRequestError, ResourceNotFoundError, ValidationError } from '../lib/protocol/errors';
+import type { MessageStreamDefinition } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import { configNodeOf } from './shared/config-node-of';
-import { reportInputError } from './shared/input-error';
+import { reportRequestFailure } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
 
@@ -57,6 +58,40 @@ export = (RED: NodeAPI): void => {
       return buildDefinition(name, config, overrides);
     };
 
+    /** The stream's definition as the server holds it now. */
+    const currentDefinition = async (name: string): Promise<MessageStreamDefinition> => {
+      const { definition } = await client.describeMessageStream(name);
+      if (!definition) throw new ResourceNotFoundError(`Stream Manager described ${name} without its definition`);
+      return definition;
+    };
+
+    /**
+     * Creates the stream from the node's form and msg.payload, or, when it exists, updates only the fields msg.payload
+     * sets: every other field keeps its current value. Resolves with the definition after the call.
+     */
+    const upsert = async (msg: SmAdminMessage): Promise<MessageStreamDefinition> => {
+      const name = streamFor(msg);
+      const overrides = isObject(msg.payload) ? { ...msg.payload, name } : undefined;
+      let current: MessageStreamDefinition | undefined;
+      try {
+        current = await currentDefinition(name);
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundError)) throw error;
+      }
+      if (current === undefined) {
+        try {
+          await client.createMessageStream(buildDefinition(name, config, overrides));
+          return await currentDefinition(name);
+        } catch (error) {
+          // Created by someone else between the describe and the create: merge into theirs.
+          if (!(error instanceof InvalidRequestError && /already exists/.test(error.message))) throw error;
+          current = await currentDefinition(name);
+        }
+      }
+      await client.updateMessageStream(buildDefinition(name, current as DefinitionForm, overrides));
+      return currentDefinition(name);
+    };
+
     const perform = async (msg: SmAdminMessage): Promise<void> => {
       switch (actionFor(msg)) {
         case 'create': {
@@ -74,13 +109,7 @@ export = (RED: NodeAPI): void => {
           return;
         }
         case 'upsert': {
-          const definition = definitionFor(msg);
-          try {
-            await client.createMessageStream(definition);
-          } catch (error) {
-            if (!(error instanceof InvalidRequestError && /already exists/.test(error.message))) throw error;
-            await client.updateMessageStream(definition);
-          }
+          const definition = await upsert(msg);
           msg.stream = definition.name;
           msg.payload = jsonSafe(definition);
           return;
@@ -104,13 +133,22 @@ export = (RED: NodeAPI): void => {
       }
     };
 
+    /** A failure's reason stays in the status until the next action succeeds. */
+    let failureShown = false;
     node.on('input', (msg: SmAdminMessage, send, done) => {
       perform(msg).then(
         () => {
+          if (failureShown) {
+            failureShown = false;
+            node.status(configNode.nodeStatus(configNode.connectionStatus));
+          }
           send(msg as NodeMessage);
           done();
         },
-        (error: unknown) => reportInputError(node, error, done, false),
+        (error: unknown) => {
+          failureShown = true;
+          reportRequestFailure(node, configNode, error, done);
+        },
       );
     });
 

@@ -7,7 +7,8 @@ import type { Message, ReadMessagesOptions } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
 import { configNodeOf } from './shared/config-node-of';
-import { reportError, reportInputError } from './shared/input-error';
+import { reportError, reportInputError, reportRequestFailure } from './shared/input-error';
+import { requestFailureReason } from './shared/failure-reason';
 import { jsonSafe } from './shared/json-safe';
 import { bytesToPayload, PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
 
@@ -118,7 +119,7 @@ export = (RED: NodeAPI): void => {
           },
           (error: unknown) => {
             if ((error as { code?: string }).code === 'NotEnoughMessages' && config.notEnough !== 'error') done();
-            else reportInputError(node, error, done, false);
+            else reportRequestFailure(node, sharedConfig, error, done, false);
           },
         );
       });
@@ -155,7 +156,7 @@ export = (RED: NodeAPI): void => {
             node.status({ fill: 'yellow', shape: 'ring', text: RED._('sm-in.status.waitingForStream') });
             break;
           case 'retrying':
-            node.status({ fill: 'red', shape: 'ring', text: `${readerState.reason.code}` });
+            node.status({ fill: 'red', shape: 'ring', text: sharedConfig.reasonText(requestFailureReason(readerState.reason)) });
             break;
           default:
             node.status({ fill: 'green', shape: 'dot', text: `${RED._('sm-in.status.reading')}${position}` });

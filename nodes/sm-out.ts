@@ -3,9 +3,9 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import type { StreamManagerClient } from '../lib/client/client';
 import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
 import { validateStreamName } from '../lib/protocol/validation';
-import { AppendQueue } from './shared/append-queue';
+import { AppendQueue, QueueFullError } from './shared/append-queue';
 import { configNodeOf } from './shared/config-node-of';
-import { reportInputError } from './shared/input-error';
+import { reportInputError, reportRequestFailure } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { payloadToBytes } from './shared/payload-encoding';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
@@ -44,11 +44,17 @@ export = (RED: NodeAPI): void => {
     let connected = false;
     let lastConnection = configNode.connectionStatus;
     const creating = new Map<string, Promise<boolean>>();
+    const queueLimit = Number.isInteger(maxQueued) && maxQueued >= 0 ? maxQueued : DEFAULT_MAX_QUEUED;
+    /** A failed append's reason stays in the status until the next append succeeds or the queue or connection changes. */
+    let failureShown = false;
 
     const showStatus = (): void => {
+      failureShown = false;
       const waiting = queue?.waitingCount ?? 0;
-      if (waiting > 0) node.status({ fill: connected ? 'green' : 'yellow', shape: 'ring', text: RED._('sm-out.status.queued', { count: waiting }) });
-      else node.status(configNode.nodeStatus(lastConnection));
+      if (waiting > 0) {
+        const fill = waiting >= queueLimit ? 'red' : connected ? 'green' : 'yellow';
+        node.status({ fill, shape: 'ring', text: configNode.reasonText({ key: 'queue', values: { count: waiting, max: queueLimit } }) });
+      } else node.status(configNode.nodeStatus(lastConnection));
     };
     // Every change between an empty and a non-empty queue is shown at once; the count while it stays non-empty, at
     // most every QUEUED_STATUS_INTERVAL_MS and once more after the last change.
@@ -92,7 +98,7 @@ export = (RED: NodeAPI): void => {
           return pending;
         },
       },
-      { maxInFlight: MAX_IN_FLIGHT, maxWaiting: Number.isInteger(maxQueued) && maxQueued >= 0 ? maxQueued : DEFAULT_MAX_QUEUED, onWaitingChange },
+      { maxInFlight: MAX_IN_FLIGHT, maxWaiting: queueLimit, onWaitingChange },
     );
 
     client = configNode.register(node, (status) => {
@@ -134,10 +140,16 @@ export = (RED: NodeAPI): void => {
           msg.stream = stream;
           if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
           else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
+          if (failureShown) showStatus();
           send(msg as NodeMessage);
           done();
         },
-        reject: (error) => reportInputError(node, error, done, false),
+        reject: (error) => {
+          // A full queue is already in the status; other reasons replace the connection state until the next success.
+          const showReason = !(error instanceof QueueFullError) && connected;
+          reportRequestFailure(node, configNode, error, done, showReason);
+          if (showReason) failureShown = true;
+        },
       });
     });
 

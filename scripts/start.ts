@@ -13,7 +13,11 @@ interface NodeRed {
   stop(): Promise<void>;
   httpAdmin: http.RequestListener;
   httpNode: http.RequestListener;
+  events: NodeJS.EventEmitter;
 }
+
+/** Flows that have not started by then (a node type missing, say) are left to Node-RED's log; the editor opens anyway. */
+const FLOWS_START_LIMIT_MS = 60_000;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'node-red-contrib-greengrass-stream-manager';
@@ -93,11 +97,25 @@ export async function startEnvironment(options: {
     ...options.settings,
   });
   server.on('request', RED.httpAdmin);
+  // Listen only once the nodes are loaded and the flows run: a browser that comes early would get errors.
+  let timer: NodeJS.Timeout | undefined;
+  let onStarted: (() => void) | undefined;
+  const flowsStarted = new Promise<void>((resolve) => {
+    onStarted = resolve;
+    RED.events.once('flows:started', onStarted);
+    timer = setTimeout(() => {
+      log(`The flows did not start within ${FLOWS_START_LIMIT_MS / 1000} s (see Node-RED's log); opening the editor anyway`);
+      resolve();
+    }, FLOWS_START_LIMIT_MS);
+  });
+  await RED.start();
+  await flowsStarted;
+  clearTimeout(timer);
+  if (onStarted) RED.events.off('flows:started', onStarted);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.editorPort, '127.0.0.1', () => resolve());
   });
-  await RED.start();
   const editorPort = (server.address() as { port: number }).port;
   return {
     editorUrl: `http://127.0.0.1:${editorPort}/`,

@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Persistence, StrategyOnFull, StreamManagerClient, StreamManagerError } from '../lib/client';
+import { Persistence, StrategyOnFull, StreamManagerClient } from '../lib/client';
 import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
 import { kill, spawnServer } from './server-child';
+import { failure } from '../test/helpers/failure';
 
 /**
  * chattr +i makes files and folders immutable: even files the server holds open refuse writes, as on a file system
@@ -31,15 +32,6 @@ function immutableUnsupported(): string | undefined {
   } finally {
     execFileSync('rm', ['-rf', probe]);
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<StreamManagerError> {
-  const error = await promise.then(
-    () => assert.fail('expected the request to fail'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof StreamManagerError, String(error));
-  return error;
 }
 
 const payloads = (messages: { payload: Uint8Array }[]): string[] => messages.map((message) => Buffer.from(message.payload).toString());

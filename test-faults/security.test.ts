@@ -187,7 +187,7 @@ describe('security', () => {
       } finally {
         await client.close();
       }
-      await waitFor('the bad config node showed that its token was refused', () => statuses.some((status) => status.includes('Unauthorized')));
+      await waitFor('the bad config node showed that its token was refused', () => statuses.some((status) => status.includes('token refused by 127.0.0.1:')));
       await waitFor('the refused msg was logged as an error', () => /\[error\] \[sm out:bad-out\]/.test(nodeRedOutput));
 
       const exported = await (await get('flows', admin)).text();

@@ -39,7 +39,7 @@ describe('a server started after Node-RED', () => {
       const acked = collect('acked');
       const delivered = collect('delivered');
       const caught = collect('caught');
-      await connectionState('disconnected', /ECONNREFUSED/);
+      await connectionState('disconnected', /^connection refused 127\.0\.0\.1:\d+$/);
       const out = helper.getNode('out');
       for (let index = 0; index < WAITING_MSGS; index++) out.receive({ payload: `early ${index}` } as never);
       await new Promise((resolve) => setTimeout(resolve, 1_000));

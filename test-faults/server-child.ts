@@ -15,9 +15,13 @@ export interface ServerChild {
   socketCount(): number;
 }
 
-export async function spawnServer(storeDir: string, options: { port?: number; extraArgs?: string[] } = {}): Promise<ServerChild> {
+/** `fdLimit` runs the server under `ulimit -n` (through bash), as on a device with few file handles to spare. */
+export async function spawnServer(storeDir: string, options: { port?: number; extraArgs?: string[]; fdLimit?: number } = {}): Promise<ServerChild> {
   const args = [CLI, '--port', String(options.port ?? 0), '--store', storeDir, ...(options.extraArgs ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child =
+    options.fdLimit === undefined
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('bash', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -28,7 +28,7 @@ describe('a Stream Manager that never answers', () => {
         { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
         { id: 'caught', type: 'helper' },
       ]);
-      await connectionState('disconnected', /^Timeout$/);
+      await connectionState('disconnected', /^no answer from 127\.0\.0\.1:\d+$/);
       const caught = collect('caught');
       for (let index = 0; index < 5; index++) helper.getNode('out').receive({ payload: index } as never);
       const errors = (await caught.wait(3)) as unknown as { error: { code: string } }[];
@@ -61,10 +61,10 @@ describe('a Stream Manager that never answers', () => {
       const errors = (await caught.wait(3, 5_000)) as unknown as { _msgid: string; error: { code: string; source: { id: string } } }[];
       assert.deepEqual(errors.map((msg) => [msg.error.source.id, msg.error.code]).sort(), [['admin', 'Timeout'], ['out', 'Timeout'], ['reader', 'Timeout']]);
       const follower = helper.getNode('follower') as unknown as { status: { args: { text?: string }[][] } };
-      for (let wait = 0; wait < 100 && !follower.status.args.some(([status]) => status.text === 'Timeout'); wait++) {
+      for (let wait = 0; wait < 100 && !follower.status.args.some(([status]) => status.text === 'no answer in time'); wait++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      assert.ok(follower.status.args.some(([status]) => status.text === 'Timeout'), `the continuous sm in shows the timeout: ${JSON.stringify(follower.status.args)}`);
+      assert.ok(follower.status.args.some(([status]) => status.text === 'no answer in time'), `the continuous sm in shows the timeout: ${JSON.stringify(follower.status.args)}`);
       await helper.unload();
     } finally {
       await stopRuntime();

@@ -1,22 +1,32 @@
-// One stream: sequence numbers, segments, retention (size and time to live), reads and long-poll waiters.
-import { InvalidRequestError, NotEnoughMessagesError, ResourceNotFoundError, ResponsePayloadTooLargeError } from '../protocol/errors';
+// One stream: sequence numbers, its segments (in memory, or files under log/), retention, reads and long-polls.
+import * as fs from 'node:fs';
+import type { Logger } from '../client/options';
+import { MessageStoreReadError, NotEnoughMessagesError, InvalidRequestError, ResourceNotFoundError, ResponsePayloadTooLargeError } from '../protocol/errors';
 import { Persistence, StrategyOnFull } from '../protocol/enums';
 import type { MessageStreamDefinition, StorageStatus } from '../protocol/model';
 import { diskFailure } from './disk-failure';
-import { PayloadSlab } from './payload-slab';
-import { SegmentFile } from './segment-file';
+import type { FileHandles } from './log/file-handles';
+import { FileSegment } from './log/file-segment';
+import { LongPollWaiters, type ReadRequest } from './log/long-poll-waiters';
+import { MemorySegment } from './log/memory-segment';
+import { recoverFileSegments } from './log/recovery';
+import { segmentsExpired, segmentsOverSize } from './log/retention';
+import { DamagedSegmentError, endOf, ReplyBudget, type Segment } from './log/segment';
+import { SegmentWriter } from './log/segment-writer';
+import { setAsideSegment } from './log/set-aside';
+import { StateFile } from './log/state-file';
 import type { StoredMessage } from './stored-message';
 
-/** A reply larger than this is cut short (to at least minMessageCount messages), far below the 1 GiB frame limit. */
+export type { ReadRequest } from './log/long-poll-waiters';
+
+/** The bytes a reply may carry by default: a read answers with as many whole messages as fit. */
 export const MAX_READ_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-/** setTimeout fires at once for longer delays; a long-poll this long (24.8 days) is as good as forever. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export interface ReadRequest {
-  desiredStartSequenceNumber: number;
-  minMessageCount: number;
-  maxMessageCount: number;
+/** Where a File stream lives: its folder, the store's shared read handles, and where to report damage. */
+export interface FileStorage {
+  directory: string;
+  handles: FileHandles;
+  logger: Logger;
 }
 
 interface DurabilityWaiter {
@@ -25,69 +35,44 @@ interface DurabilityWaiter {
   reject(error: Error): void;
 }
 
-interface Waiter {
-  request: ReadRequest;
-  timer: NodeJS.Timeout;
-  resolve(messages: StoredMessage[]): void;
-  reject(error: Error): void;
-}
-
-class Segment {
-  readonly messages: StoredMessage[] = [];
-  bytes = 0;
-
-  constructor(
-    readonly baseSequenceNumber: number,
-    readonly file?: SegmentFile,
-  ) {}
-
-  get newestIngestTime(): number {
-    return this.messages.length > 0 ? this.messages[this.messages.length - 1].ingestTime : 0;
-  }
-}
-
 /** Numbers in a definition as plain numbers for arithmetic; the definition itself keeps the client's exact values. */
 export function numberField(value: number | bigint | undefined, fallback: number): number {
   return value === undefined ? fallback : Number(value);
 }
 
 export class MessageStream {
-  private readonly segments: Segment[] = [];
+  private readonly segments: Segment[];
   private nextSequence: number;
-  /**
-   * Messages below this sequence number are stored: readable, counted in the storage status, acknowledged. File
-   * appends stay above it until their segment file took them, and are rolled back when it refused them.
-   */
-  private committedNext: number;
+  /** Messages below this are stored: readable, acknowledged. File appends stay above it until written (and synced). */
+  private storedNext: number;
   private bytes = 0;
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new LongPollWaiters();
   private durabilityWaiters: DurabilityWaiter[] = [];
-  private readonly payloads = new PayloadSlab();
+  private readonly writer: SegmentWriter | undefined;
+  private readonly state: StateFile | undefined;
   private deleted = false;
 
-  /**
-   * @param directory where File segments live; undefined for Memory streams, which never touch the disk.
-   * @param loaded segments read back from disk, oldest first.
-   */
+  /** @param storage where a File stream's segments live; undefined for Memory streams, which never touch the disk. */
   constructor(
     public definition: MessageStreamDefinition,
-    private readonly directory: string | undefined,
-    loaded: { baseSequenceNumber: number; messages: StoredMessage[] }[] = [],
+    private readonly storage?: FileStorage,
     private readonly onSegmentsDropped: (count: number) => void = () => undefined,
   ) {
-    for (const { baseSequenceNumber, messages } of loaded) {
-      const segment = new Segment(baseSequenceNumber, directory ? SegmentFile.reopen(directory, baseSequenceNumber, messages) : undefined);
-      for (const message of messages) {
-        segment.messages.push(message);
-        segment.bytes += message.payload.length;
-      }
-      this.bytes += segment.bytes;
-      this.segments.push(segment);
+    if (storage) {
+      this.state = StateFile.open(storage.directory);
+      const recovered = recoverFileSegments(storage.directory, definition.name, storage.handles, this.state, storage.logger);
+      this.segments = recovered.segments;
+      this.nextSequence = recovered.nextSequenceNumber;
+      const outcome = { stored: (next: number) => this.onStored(next), refused: (error: unknown) => this.onRefused(error) };
+      this.writer = new SegmentWriter(definition.name, outcome, () => this.definition.flushOnWrite === true, storage.logger);
+    } else {
+      this.segments = [];
+      this.nextSequence = 0;
     }
-    const last = this.segments.at(-1);
-    this.nextSequence = last ? last.baseSequenceNumber + last.messages.length : 0;
-    this.committedNext = this.nextSequence;
-    if (!last) this.segments.push(this.newSegment());
+    this.storedNext = this.nextSequence;
+    for (const segment of this.segments) this.bytes += segment.payloadBytes;
+    const last = this.segments[this.segments.length - 1];
+    if (!last || (last instanceof FileSegment && last.sealed) || endOf(last) !== this.nextSequence) this.segments.push(this.newSegment(false));
   }
 
   get name(): string {
@@ -95,7 +80,11 @@ export class MessageStream {
   }
 
   get isFile(): boolean {
-    return this.directory !== undefined;
+    return this.storage !== undefined;
+  }
+
+  get persistence(): Persistence {
+    return this.definition.persistence ?? Persistence.File;
   }
 
   private get maxSize(): number {
@@ -108,12 +97,12 @@ export class MessageStream {
 
   /** First sequence number still readable; the next one to be written when the stream is empty. */
   get oldestSequenceNumber(): number {
-    const first = this.segments.find((segment) => segment.messages.length > 0);
-    return first && first.baseSequenceNumber < this.committedNext ? first.baseSequenceNumber : this.committedNext;
+    const first = this.segments.find((segment) => segment.count > 0);
+    return first && first.baseSequenceNumber < this.storedNext ? first.baseSequenceNumber : this.storedNext;
   }
 
   get newestSequenceNumber(): number {
-    return this.committedNext - 1;
+    return this.storedNext - 1;
   }
 
   get totalBytes(): number {
@@ -124,120 +113,83 @@ export class MessageStream {
     // Assumption (protocol.md §3.6): an empty stream reports oldest 0, newest -1 when nothing was ever appended;
     // once messages have come and gone, oldest is the next sequence number and newest the last one given out.
     return {
-      oldestSequenceNumber: this.committedNext === 0 ? 0 : this.oldestSequenceNumber,
+      oldestSequenceNumber: this.storedNext === 0 ? 0 : this.oldestSequenceNumber,
       newestSequenceNumber: this.newestSequenceNumber,
       totalBytes: this.bytes,
     };
   }
 
   /**
-   * Appends a copy of the payload (it may be a view of a larger receive buffer); throws InvalidRequest when a
-   * RejectNewData stream is full or the message can never fit.
+   * Appends the payload (copied or written out: it may be a view of a larger receive buffer). Throws InvalidRequest
+   * when a RejectNewData stream is full or the message can never fit, and a disk failure when its number cannot be
+   * reserved; a File append is stored only once whenStored says so.
    */
-  append(received: Uint8Array, now: number): StoredMessage {
+  append(received: Uint8Array, now: number): { sequenceNumber: number } {
     this.assertLive();
     const size = received.length;
     if (size > this.maxSize) {
       throw new InvalidRequestError(`message of ${size} bytes is larger than the stream's maxSize of ${this.maxSize} bytes`);
     }
-    if (this.bytes + size > this.maxSize) {
-      if (this.definition.strategyOnFull !== StrategyOnFull.OverwriteOldestData) {
-        throw new InvalidRequestError(
-          `stream ${this.name} is full: ${this.bytes} of ${this.maxSize} bytes used and strategyOnFull is RejectNewData`,
-        );
+    if (this.bytes + size > this.maxSize && this.definition.strategyOnFull !== StrategyOnFull.OverwriteOldestData) {
+      throw new InvalidRequestError(`stream ${this.name} is full: ${this.bytes} of ${this.maxSize} bytes used and strategyOnFull is RejectNewData`);
+    }
+    if (this.state) {
+      try {
+        this.state.reserve(this.nextSequence);
+      } catch (error) {
+        throw diskFailure(`could not store stream ${this.name} on disk`, error);
       }
-      this.dropOldestSegmentsUntil(() => this.bytes + size <= this.maxSize);
     }
-    let active = this.segments[this.segments.length - 1];
-    if (active.bytes > 0 && active.bytes + size > this.segmentSize) {
-      active = this.newSegment();
-      this.segments.push(active);
+    let tail = this.segments[this.segments.length - 1];
+    if ((tail.count > 0 && tail.payloadBytes + size > this.segmentSize) || (tail instanceof FileSegment && tail.sealed)) {
+      tail = this.newSegment(false);
+      this.segments.push(tail);
     }
-    const message: StoredMessage = { sequenceNumber: this.nextSequence, ingestTime: now, payload: this.payloads.copy(received) };
-    active.file?.append(message);
-    active.messages.push(message);
-    active.bytes += size;
-    this.bytes += size;
+    const sequenceNumber = this.nextSequence;
     this.nextSequence += 1;
-    if (!this.isFile) {
-      this.committedNext = this.nextSequence;
-      if (this.waiters.size > 0) this.wakeWaiters();
+    this.bytes += size;
+    if (this.writer) {
+      this.writer.append(tail as FileSegment, sequenceNumber, now, received);
+    } else {
+      (tail as MemorySegment).append(received, now);
+      this.onStored(this.nextSequence);
     }
-    return message;
+    return { sequenceNumber };
   }
 
   /**
-   * Resolves once the message is written to its segment file, and with flushOnWrite on the disk itself; at once for
-   * Memory streams. Appends in the same turn of the event loop share one write (and one fdatasync). Rejects when the
-   * file system refuses the data: then the append is rolled back, as if it had never been made.
+   * Resolves once the message is written to its segment file, and with flushOnWrite synced to the disk; at once for
+   * Memory streams. Rejects when the file system refuses it: then the append is rolled back as if never made.
    */
   whenStored(sequenceNumber: number): Promise<void> {
-    if (sequenceNumber < this.committedNext) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.durabilityWaiters.push({ sequenceNumber, resolve, reject });
-      if (this.durabilityWaiters.length === 1) setImmediate(() => this.commitAppends());
-    });
+    if (sequenceNumber < this.storedNext) return Promise.resolve();
+    return new Promise((resolve, reject) => this.durabilityWaiters.push({ sequenceNumber, resolve, reject }));
   }
 
-  /** The messages a read gets now, or undefined when fewer than minMessageCount are available. */
-  read(request: ReadRequest): StoredMessage[] | undefined {
+  /**
+   * The messages a read gets now, or undefined when fewer than minMessageCount are available. The reply holds as
+   * many whole messages as fit `maxBytes`, which may be fewer than minMessageCount; a first message that can never
+   * fit fails the read with ResponsePayloadTooLarge.
+   */
+  read(request: ReadRequest, maxBytes = MAX_READ_RESPONSE_BYTES): StoredMessage[] | undefined {
     this.assertLive();
-    const start = Math.max(request.desiredStartSequenceNumber, this.oldestSequenceNumber);
-    const available = this.committedNext - start;
-    if (available < request.minMessageCount || available <= 0) return undefined;
-    const wanted = Math.min(available, request.maxMessageCount);
-    const messages: StoredMessage[] = [];
-    let bytes = 0;
-    let index = this.segmentIndexOf(start);
-    let offset = start - this.segments[index].baseSequenceNumber;
-    while (messages.length < wanted && index < this.segments.length) {
-      const segment = this.segments[index];
-      if (offset >= segment.messages.length) {
-        index += 1;
-        offset = 0;
-        continue;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.readOnce(request, maxBytes);
+      } catch (error) {
+        if (!(error instanceof DamagedSegmentError) || attempt >= this.segments.length) throw error;
+        this.setAside(error);
       }
-      const message = segment.messages[offset];
-      bytes += message.payload.length;
-      if (bytes > MAX_READ_RESPONSE_BYTES && messages.length >= Math.max(1, request.minMessageCount)) break;
-      messages.push(message);
-      offset += 1;
     }
-    if (bytes > MAX_READ_RESPONSE_BYTES && messages.length > 0 && bytes - messages[messages.length - 1].payload.length > MAX_READ_RESPONSE_BYTES) {
-      throw new ResponsePayloadTooLargeError(
-        `${request.minMessageCount} messages from ${start} hold more than ${MAX_READ_RESPONSE_BYTES} bytes; ask for fewer`,
-      );
-    }
-    return messages;
   }
 
   /** A long-poll: resolves as soon as the read can be served, rejects with NotEnoughMessages after timeoutMs. */
-  waitForMessages(request: ReadRequest, timeoutMs: number): { promise: Promise<StoredMessage[]>; cancel(): void } {
-    let waiter: Waiter | undefined;
-    const promise = new Promise<StoredMessage[]>((resolve, reject) => {
-      waiter = {
-        request,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter as Waiter);
-          reject(this.notEnoughMessages(request));
-        }, Math.min(timeoutMs, MAX_TIMER_MS)),
-      };
-      this.waiters.add(waiter);
-    });
-    return {
-      promise,
-      cancel: () => {
-        if (!waiter || !this.waiters.delete(waiter)) return;
-        clearTimeout(waiter.timer);
-      },
-    };
+  waitForMessages(request: ReadRequest, timeoutMs: number, maxBytes = MAX_READ_RESPONSE_BYTES): { promise: Promise<StoredMessage[]>; cancel(): void } {
+    return this.waiters.add(request, maxBytes, timeoutMs, () => this.notEnoughMessages(request));
   }
 
   notEnoughMessages(request: ReadRequest): NotEnoughMessagesError {
-    const start = Math.max(request.desiredStartSequenceNumber, this.oldestSequenceNumber);
-    const available = Math.max(0, this.committedNext - start);
+    const { start, available } = this.availableFor(request);
     return new NotEnoughMessagesError(
       `stream ${this.name} has ${available} message${available === 1 ? '' : 's'} from sequence number ${start}, fewer than minMessageCount ${request.minMessageCount}`,
     );
@@ -247,115 +199,74 @@ export class MessageStream {
   expire(now: number): void {
     const ttl = this.definition.timeToLiveMillis;
     if (ttl === undefined || this.deleted) return;
-    const limit = now - Number(ttl);
-    this.dropOldestSegmentsUntil(() => {
-      const first = this.segments[0];
-      return first.messages.length === 0 || first.newestIngestTime >= limit;
-    });
+    this.dropOldest(segmentsExpired(this.segments, now - Number(ttl), this.storedNext));
   }
 
   /** Applies a new definition; the caller has checked that the change is allowed. */
   applyDefinition(definition: MessageStreamDefinition, now: number): void {
     this.definition = definition;
-    if (this.bytes > this.maxSize && definition.strategyOnFull === StrategyOnFull.OverwriteOldestData) {
-      this.dropOldestSegmentsUntil(() => this.bytes <= this.maxSize);
-    }
+    this.dropOverSize();
     this.expire(now);
   }
 
-  get persistence(): Persistence {
-    return this.definition.persistence ?? Persistence.File;
-  }
-
-  /** Flushes and closes the files (server stop). Waiting reads are answered by their connection closing. */
+  /** Writes and syncs what waits and closes the files (server stop). Waiting reads end with their connections. */
   close(): void {
-    this.commitAppends();
-    for (const segment of this.segments) segment.file?.close();
-    for (const waiter of this.waiters) clearTimeout(waiter.timer);
-    this.waiters.clear();
+    this.writer?.close();
+    this.waiters.endAll();
   }
 
-  /** Ends the stream: waiting reads fail with ResourceNotFound, files are closed (the store removes its folder). */
+  /** Ends the stream: waiting reads fail with ResourceNotFound, files are let go (the store removes its folder). */
   destroy(): void {
     this.deleted = true;
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new ResourceNotFoundError(`stream ${this.name} was deleted while the read was waiting`));
-    }
-    this.waiters.clear();
+    this.waiters.endAll(new ResourceNotFoundError(`stream ${this.name} was deleted while the read was waiting`));
     for (const pending of this.durabilityWaiters) pending.reject(new ResourceNotFoundError(`stream ${this.name} was deleted`));
     this.durabilityWaiters = [];
-    for (const segment of this.segments) segment.file?.close(false);
+    this.writer?.discard();
+    for (const segment of this.segments) if (segment instanceof FileSegment) this.storage?.handles.forget(segment.file);
   }
 
-  /** Writes the appends waiting in segment files; what the disk refuses is rolled back and its appends fail. */
-  private commitAppends(): void {
-    const waiting = this.durabilityWaiters;
-    this.durabilityWaiters = [];
-    const durable = this.definition.flushOnWrite === true;
-    let failure: Error | undefined;
-    for (const segment of this.segments) {
-      if (!segment.file?.hasPending) continue;
-      try {
-        segment.file.commit(durable);
-        this.committedNext = segment.baseSequenceNumber + segment.messages.length;
-      } catch (error) {
-        failure = diskFailure(`could not store stream ${this.name} on disk`, error);
-        break;
-      }
+  /** Where a read starts and how many stored messages follow one another from there. */
+  private availableFor(request: ReadRequest): { start: number; index: number; available: number } {
+    let start = Math.max(request.desiredStartSequenceNumber, this.oldestSequenceNumber);
+    const index = this.segmentIndexOf(start);
+    // A start inside a hole (a segment set aside) goes on at the next message there is, as after retention.
+    if (index < this.segments.length && this.segments[index].baseSequenceNumber > start) start = Math.min(this.segments[index].baseSequenceNumber, this.storedNext);
+    return { start, index, available: this.contiguousFrom(start, index) };
+  }
+
+  private readOnce(request: ReadRequest, maxBytes: number): StoredMessage[] | undefined {
+    const found = this.availableFor(request);
+    const { start, available } = found;
+    let index = found.index;
+    if (available < request.minMessageCount || available <= 0) return undefined;
+    const wanted = Math.min(available, request.maxMessageCount);
+    const budget = new ReplyBudget(maxBytes, this.name);
+    const messages: StoredMessage[] = [];
+    while (messages.length < wanted && index < this.segments.length && !budget.full) {
+      const found = this.segments[index].read(start + messages.length, wanted - messages.length, budget);
+      for (const message of found) messages.push(message);
+      index += 1;
     }
-    if (failure) this.rollBackUncommitted();
-    else this.committedNext = this.nextSequence;
-    for (const pending of waiting) {
-      if (failure && pending.sequenceNumber >= this.committedNext) pending.reject(failure);
-      else pending.resolve();
+    if (messages.length === 0) {
+      throw new ResponsePayloadTooLargeError(
+        `message ${start} of stream ${this.name} holds ${budget.refusedLength} bytes, more than the ${maxBytes} bytes a reply can carry; read from ${start + 1} to go past it`,
+      );
     }
-    if (this.waiters.size > 0) this.wakeWaiters();
+    return messages;
   }
 
-  /** Forgets the appends after the last stored message, so that the next append takes the first refused number. */
-  private rollBackUncommitted(): void {
-    while (this.segments.length > 0 && this.segments[this.segments.length - 1].baseSequenceNumber >= this.committedNext) {
-      const dropped = this.segments.pop() as Segment;
-      this.bytes -= dropped.bytes;
-      dropped.file?.delete();
+  /** How many stored messages follow one another from `start`, the segment at `index` holding it. */
+  private contiguousFrom(start: number, index: number): number {
+    let position = start;
+    for (let at = index; at < this.segments.length; at++) {
+      const segment = this.segments[at];
+      if (segment.baseSequenceNumber > position) break;
+      position = Math.max(position, Math.min(endOf(segment), this.storedNext));
     }
-    const active = this.segments.at(-1);
-    if (active) {
-      for (const message of active.messages.splice(this.committedNext - active.baseSequenceNumber)) {
-        active.bytes -= message.payload.length;
-        this.bytes -= message.payload.length;
-      }
-      active.file?.discardPending();
-    }
-    this.nextSequence = this.committedNext;
-    if (!active) this.segments.push(this.newSegment());
+    return position - start;
   }
 
-  private assertLive(): void {
-    if (this.deleted) throw new ResourceNotFoundError(`stream ${this.name} does not exist`);
-  }
-
-  private newSegment(): Segment {
-    return new Segment(this.nextSequence, this.directory ? SegmentFile.create(this.directory, this.nextSequence) : undefined);
-  }
-
-  private dropOldestSegmentsUntil(done: () => boolean): void {
-    let dropped = 0;
-    while (!done()) {
-      const oldest = this.segments.shift();
-      if (!oldest) break;
-      this.bytes -= oldest.bytes;
-      oldest.file?.delete();
-      dropped += 1;
-      if (this.segments.length === 0) {
-        this.segments.push(this.newSegment());
-        break;
-      }
-    }
-    if (dropped > 0) this.onSegmentsDropped(dropped);
-  }
-
+  /** The segment holding `sequenceNumber`, else the first one after it (past the end: the segment count). */
   private segmentIndexOf(sequenceNumber: number): number {
     let low = 0;
     let high = this.segments.length - 1;
@@ -364,25 +275,100 @@ export class MessageStream {
       if (this.segments[middle].baseSequenceNumber <= sequenceNumber) low = middle;
       else high = middle - 1;
     }
-    return low;
+    return sequenceNumber >= endOf(this.segments[low]) && this.segments[low].baseSequenceNumber <= sequenceNumber && low < this.segments.length - 1 ? low + 1 : low;
   }
 
-  private wakeWaiters(): void {
-    for (const waiter of this.waiters) {
-      let messages: StoredMessage[] | undefined;
-      try {
-        messages = this.read(waiter.request);
-      } catch (error) {
-        // A wake-up that cannot be answered (ResponsePayloadTooLarge) fails that read only, not the append or timer.
-        messages = undefined;
-        this.waiters.delete(waiter);
-        clearTimeout(waiter.timer);
-        waiter.reject(error as Error);
-      }
-      if (!messages) continue;
-      this.waiters.delete(waiter);
-      clearTimeout(waiter.timer);
-      waiter.resolve(messages);
+  private onStored(next: number): void {
+    if (next > this.storedNext) this.storedNext = next;
+    let resolved = 0;
+    while (resolved < this.durabilityWaiters.length && this.durabilityWaiters[resolved].sequenceNumber < this.storedNext) this.durabilityWaiters[resolved++].resolve();
+    if (resolved > 0) this.durabilityWaiters = this.durabilityWaiters.slice(resolved);
+    this.dropOverSize();
+    if (this.waiters.size > 0) this.waiters.wake((request, maxBytes) => this.read(request, maxBytes));
+  }
+
+  /** The disk refused appends: everything after the last stored message is forgotten and those appends fail. */
+  private onRefused(error: unknown): void {
+    const failure = diskFailure(`could not store stream ${this.name} on disk`, error);
+    while (this.segments.length > 1 && this.segments[this.segments.length - 1].baseSequenceNumber >= this.storedNext) {
+      const dropped = this.segments.pop() as FileSegment;
+      this.removeFiles(dropped);
     }
+    for (const segment of this.segments) if (segment instanceof FileSegment && endOf(segment) > this.storedNext) segment.rollBack();
+    this.nextSequence = this.storedNext;
+    this.bytes = this.segments.reduce((sum, segment) => sum + segment.payloadBytes, 0);
+    for (const pending of this.durabilityWaiters) pending.reject(failure);
+    this.durabilityWaiters = [];
+  }
+
+  /**
+   * OverwriteOldestData: removes oldest segments while the stored messages pass maxSize. Appends not stored yet do not
+   * count, so that an append the disk then refuses has not cost any stored segment.
+   */
+  private dropOverSize(): void {
+    if (this.bytes <= this.maxSize || this.definition.strategyOnFull !== StrategyOnFull.OverwriteOldestData) return;
+    let storedBytes = this.bytes;
+    for (let index = this.segments.length - 1; index >= 0 && endOf(this.segments[index]) > this.storedNext; index--) {
+      storedBytes -= this.segments[index].payloadBytes - this.segments[index].storedPayloadBytes;
+    }
+    this.dropOldest(segmentsOverSize(this.segments, storedBytes, this.maxSize, this.storedNext));
+  }
+
+  /** Removes the `count` oldest segments; a stream left without any gets an empty one (its file made at once). */
+  private dropOldest(count: number): void {
+    if (count === 0) return;
+    const dropped = this.segments.splice(0, count);
+    // The new segment's file comes first: its name records where numbering stands, whatever happens next.
+    if (this.segments.length === 0) this.segments.push(this.newSegment(true));
+    for (const segment of dropped) {
+      this.bytes -= segment.payloadBytes;
+      if (segment instanceof FileSegment) this.removeFiles(segment);
+    }
+    this.onSegmentsDropped(count);
+  }
+
+  private setAside(damage: DamagedSegmentError): void {
+    const segment = damage.segment as FileSegment;
+    const index = this.segments.indexOf(segment);
+    if (index < 0) return;
+    const isTail = index === this.segments.length - 1;
+    if (isTail && (this.writer?.hasPending || endOf(segment) > this.storedNext)) {
+      throw new MessageStoreReadError(`stream ${this.name}: ${segment.file} is damaged (${damage.reason}); it is set aside once its pending appends are written`);
+    }
+    this.writer?.forget(segment);
+    this.storage?.handles.forget(segment.file);
+    this.segments.splice(index, 1);
+    this.bytes -= segment.payloadBytes;
+    if (isTail) this.segments.push(this.newSegment(false));
+    const logger = (this.storage as FileStorage).logger;
+    setAsideSegment({ streamName: this.name, file: segment.file, indexFile: segment.indexFile, firstSequenceNumber: segment.baseSequenceNumber, lastSequenceNumber: endOf(segment) - 1, reason: damage.reason }, logger);
+  }
+
+  private removeFiles(segment: FileSegment): void {
+    this.writer?.forget(segment);
+    this.storage?.handles.forget(segment.file);
+    try {
+      fs.rmSync(segment.file, { force: true });
+      fs.rmSync(segment.indexFile, { force: true });
+    } catch {
+      // Nothing is lost by keeping it; retention is applied again after a restart.
+    }
+  }
+
+  private newSegment(createFile: boolean): Segment {
+    if (!this.storage) return new MemorySegment(this.nextSequence, this.segmentSize);
+    const segment = new FileSegment(this.storage.directory, this.nextSequence, this.storage.handles);
+    if (createFile) {
+      try {
+        fs.closeSync(fs.openSync(segment.file, 'w'));
+      } catch {
+        // The reserved mark in the state file still keeps numbering from going back.
+      }
+    }
+    return segment;
+  }
+
+  private assertLive(): void {
+    if (this.deleted) throw new ResourceNotFoundError(`stream ${this.name} does not exist`);
   }
 }

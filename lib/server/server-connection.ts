@@ -17,7 +17,7 @@ import { parseDefinition, parsePayload, parseReadOptions, parseStreamName } from
 /** Before its Connect is accepted a client may send no larger frame: a Connect is a few hundred bytes. */
 export const MAX_FRAME_BEFORE_CONNECT = 8 * 1024;
 /** A read answer's bytes besides its messages and request id: header, keys, status, array head. */
-const READ_REPLY_ENVELOPE = 64;
+const READ_REPLY_ENVELOPE_BYTES = 64;
 const SUPPORTED_PROTOCOL_VERSIONS = [PROTOCOL_VERSION, ...OTHER_SUPPORTED_PROTOCOL_VERSIONS];
 const VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
 
@@ -401,15 +401,16 @@ export class ServerConnection {
     try {
       const streamName = parseStreamName(body, 'streamName');
       const stream = this.context.store.get(streamName);
-      // The budget leaves room for the answer's own fields; the messages' overhead is the storage's to count.
-      const request = parseReadOptions(body, this.context.limits.maxReplyFrameLength - READ_REPLY_ENVELOPE - requestId.length);
-      const messages = stream.read(request);
+      const request = parseReadOptions(body);
+      // The store fills the reply up to the frame limit, less the reply's own fields; writeReadReply checks it again.
+      const budget = this.context.limits.maxReplyFrameLength - READ_REPLY_ENVELOPE_BYTES - Buffer.byteLength(requestId);
+      const messages = stream.read(request, budget);
       if (messages) {
         this.deliver(() => this.writeReadReply(requestId, streamName, messages));
         return;
       }
       if (request.readTimeoutMillis === 0) throw stream.notEnoughMessages(request);
-      const wait = stream.waitForMessages(request, request.readTimeoutMillis);
+      const wait = stream.waitForMessages(request, request.readTimeoutMillis, budget);
       this.pendingReads.add(wait.cancel);
       wait.promise.then(
         (found) => {

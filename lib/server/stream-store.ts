@@ -8,11 +8,10 @@ import { Persistence } from '../protocol/enums';
 import { InvalidRequestError, ResourceNotFoundError, UpdateNotAllowedError } from '../protocol/errors';
 import { DEFAULT_MAX_SIZE, DEFAULT_STREAM_SEGMENT_SIZE, type MessageStreamDefinition, type MessageStreamInfo } from '../protocol/model';
 import type { Logger } from '../client/options';
-import { MessageStream, numberField } from './message-stream';
+import { MessageStream, numberField, type FileStorage } from './message-stream';
 import { diskFailure } from './disk-failure';
-import { loadSegmentFile, parseSegmentFileName, segmentFileName } from './segment-file';
+import { FileHandles } from './log/file-handles';
 import { StreamExports } from './stream-exports';
-import type { StoredMessage } from './stored-message';
 
 const DEFINITION_FILE = 'definition.cbor';
 /** A deleted stream's folder is first renamed to this prefix (atomic), then removed; leftovers go at the next open. */
@@ -31,6 +30,8 @@ interface StoreEntry {
 export class StreamStore {
   private readonly entries = new Map<string, StoreEntry>();
   private readonly streamsFolder: string;
+  /** Read handles of every File stream's segments, bounded together. */
+  private readonly handles = new FileHandles();
 
   private constructor(
     storeDir: string,
@@ -86,7 +87,8 @@ export class StreamStore {
     }
     const exports = new StreamExports(this.exportDir);
     exports.configure(definition.exportDefinition);
-    this.entries.set(definition.name, { stream: new MessageStream(definition, directory), exports, folderName });
+    const stream = new MessageStream(definition, directory === undefined ? undefined : this.storage(directory));
+    this.entries.set(definition.name, { stream, exports, folderName });
   }
 
   update(requested: MessageStreamDefinition, now: number): void {
@@ -152,8 +154,13 @@ export class StreamStore {
   /** Time-based work: expired segments go, due export batches are written. */
   tick(now: number): void {
     for (const entry of this.entries.values()) {
-      entry.stream.expire(now);
-      if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
+      try {
+        entry.stream.expire(now);
+        if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
+      } catch (error) {
+        // One stream's trouble (an export batch that cannot be read, a disk error) must not stop the others or the server.
+        this.logger.error(`stream ${entry.stream.name}: housekeeping failed: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -165,6 +172,11 @@ export class StreamStore {
         this.logger.error(`could not close stream ${entry.stream.name}: ${(error as Error).message}`);
       }
     }
+    this.handles.closeAll();
+  }
+
+  private storage(directory: string): FileStorage {
+    return { directory, handles: this.handles, logger: this.logger };
   }
 
   private removeDeletedFolder(folderName: string): void {
@@ -184,30 +196,9 @@ export class StreamStore {
       return;
     }
     const definition = decodeCbor(fs.readFileSync(definitionFile)) as MessageStreamDefinition;
-    const bases = fs
-      .readdirSync(directory)
-      .map(parseSegmentFileName)
-      .filter((base): base is number => base !== undefined)
-      .sort((a, b) => a - b);
-    const loaded: { baseSequenceNumber: number; messages: StoredMessage[] }[] = [];
-    for (const [index, base] of bases.entries()) {
-      const file = path.join(directory, segmentFileName(base));
-      const previous = loaded.at(-1);
-      const expected = previous ? previous.baseSequenceNumber + previous.messages.length : base;
-      const segment = loadSegmentFile(file, base);
-      if (segment.discardedBytes > 0) {
-        this.logger.warn(`stream ${definition.name}: cut ${segment.discardedBytes} bytes of a torn record from ${segmentFileName(base)}`);
-      }
-      if (base !== expected || (segment.messages.length === 0 && index < bases.length - 1)) {
-        this.logger.warn(`stream ${definition.name}: dropped segment ${segmentFileName(base)}, which does not follow on from the one before`);
-        fs.rmSync(file, { force: true });
-        continue;
-      }
-      loaded.push({ baseSequenceNumber: base, messages: segment.messages });
-    }
     const exports = new StreamExports(this.exportDir);
     exports.configure(definition.exportDefinition);
-    this.entries.set(definition.name, { stream: new MessageStream(definition, directory, loaded), exports, folderName });
+    this.entries.set(definition.name, { stream: new MessageStream(definition, this.storage(directory)), exports, folderName });
   }
 }
 

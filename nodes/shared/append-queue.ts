@@ -3,6 +3,16 @@
 import { ConnectionError, StreamManagerError } from '../../lib/protocol/errors';
 import type { Int64 } from '../../lib/protocol/model';
 
+/** A msg that found the queue at its limit while Stream Manager was away. */
+export class QueueFullError extends ConnectionError {
+  constructor(
+    readonly waiting: number,
+    readonly limit: number,
+  ) {
+    super(`${waiting} msgs are already waiting for Stream Manager (the node's queue limit); this one was not appended`);
+  }
+}
+
 export interface AppendTarget {
   readonly connected: boolean;
   append(stream: string, payload: Buffer): Promise<Int64>;
@@ -63,11 +73,7 @@ export class AppendQueue {
       return;
     }
     if (this.waitingCount >= this.options.maxWaiting) {
-      job.reject(
-        new ConnectionError(
-          `${this.waitingCount} msgs are already waiting for Stream Manager (the node's queue limit); this one was not appended`,
-        ),
-      );
+      job.reject(new QueueFullError(this.waitingCount, this.options.maxWaiting));
       return;
     }
     // The job itself is queued (not a copy): one object fewer per msg, and a burst of msgs is all held at once.

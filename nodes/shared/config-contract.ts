@@ -1,6 +1,7 @@
 // What flow nodes may ask of their `sm-config` node. The config node owns the one shared client.
 import type { Node, NodeStatus } from 'node-red';
 import type { StreamManagerClient } from '../../lib/client';
+import type { FailureReason } from './failure-reason';
 
 /** Connection state as flow nodes show it. */
 export type ConnectionStatus =
@@ -20,4 +21,6 @@ export interface SmConfigNode extends Node {
   readonly connectionStatus: ConnectionStatus;
   /** The node status showing a connection state, in the config node's own catalog. */
   nodeStatus(status: ConnectionStatus): NodeStatus;
+  /** A failure reason as the few words a status shows ("stream missing", "refused: full"), in the config node's catalog. */
+  reasonText(reason: FailureReason): string;
 }

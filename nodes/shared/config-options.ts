@@ -9,6 +9,8 @@ export interface SmConfigProperties extends NodeDef {
   connectTimeout?: string | number;
   /** Seconds. */
   requestTimeout?: string | number;
+  /** Run a development Stream Manager in the Node-RED process, on host and port, for this config node. */
+  devServer?: boolean;
 }
 
 export interface SmConfigCredentials {
@@ -16,7 +18,7 @@ export interface SmConfigCredentials {
 }
 
 /** A blank field means "use the default"; anything else must be a number. */
-function optionalNumber(value: string | number | undefined): number | undefined {
+export function optionalNumber(value: string | number | undefined): number | undefined {
   if (value === undefined || value === null || String(value).trim() === '') return undefined;
   return Number(value);
 }

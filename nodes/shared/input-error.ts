@@ -2,6 +2,8 @@
 // msg.error.message and msg.error.code (Node-RED copies an own `code` property of the error into msg.error).
 import type { Node, NodeMessage } from 'node-red';
 import { StreamManagerError } from '../../lib/protocol/errors';
+import type { SmConfigNode } from './config-contract';
+import { requestFailureReason, withReason } from './failure-reason';
 
 export function asStreamManagerError(error: unknown): StreamManagerError {
   if (error instanceof StreamManagerError) return error;
@@ -14,6 +16,17 @@ export function reportInputError(node: Node, error: unknown, done: (error?: Erro
   const failure = asStreamManagerError(error);
   if (showStatus) node.status({ fill: 'red', shape: 'dot', text: `${failure.code}: ${shorten(failure.message)}` });
   done(failure);
+}
+
+/**
+ * Reports a failed request: the reason in a few words ("stream missing", "refused: full") on a red status, unless
+ * `showStatus` is false, and at the start of msg.error.message; then done(err).
+ */
+export function reportRequestFailure(node: Node, configNode: SmConfigNode, error: unknown, done: (error?: Error) => void, showStatus = true): void {
+  const failure = asStreamManagerError(error);
+  const text = configNode.reasonText(requestFailureReason(failure));
+  if (showStatus) node.status({ fill: 'red', shape: 'dot', text });
+  done(withReason(failure, text));
 }
 
 export function reportError(node: Node, error: unknown, msg: NodeMessage): void {

@@ -82,4 +82,31 @@ describe('example flows', () => {
       }
     });
   }
+
+  it('all share one config node, so importing several adds one connection, and all of them run together on it', async () => {
+    const flows = files.map((file) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[]);
+    const configs = flows.map((flow) => flow.filter((node) => node.type === 'sm-config'));
+    for (const [index, found] of configs.entries()) assert.equal(found.length, 1, `${files[index]} has one config node`);
+    for (const [index, [config]] of configs.entries()) assert.deepEqual(config, configs[0][0], `${files[index]}'s config node is the shared one`);
+    for (const [index, flow] of flows.entries()) {
+      const servers = new Set(flow.filter((node) => 'server' in node).map((node) => node.server));
+      assert.deepEqual([...servers], [configs[0][0].id], `${files[index]} uses the shared config node`);
+    }
+    // What the editor does on import: a config node whose id is already there is not added again.
+    const imported = new Map<string, FlowNode>();
+    for (const node of flows.flat()) if (!imported.has(node.id)) imported.set(node.id, node);
+    await loadFlow([...imported.values()]);
+    try {
+      const configNodes: string[] = [];
+      (helper as unknown as { _redNodes: { eachNode(visit: (node: FlowNode) => void): void } })._redNodes.eachNode((node) => {
+        if (node.type === 'sm-config') configNodes.push(node.id);
+      });
+      assert.deepEqual(configNodes, [configs[0][0].id]);
+      for (const node of [...imported.values()].filter((candidate) => OUR_TYPES.includes(candidate.type))) {
+        assert.ok(helper.getNode(node.id), `${node.type} ${node.id} started`);
+      }
+    } finally {
+      await helper.unload();
+    }
+  });
 });

@@ -1,5 +1,7 @@
 // Loads our nodes into a real Node-RED runtime (node-red-node-test-helper) wired to a real local server.
 import helper from 'node-red-node-test-helper';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Node, NodeMessage } from 'node-red';
 import smConfig = require('../../nodes/sm-config');
 import smOut = require('../../nodes/sm-out');
@@ -9,6 +11,30 @@ import smAdmin = require('../../nodes/sm-admin');
 /** NODE_RED_PATH runs the tests on another Node-RED installation (CI runs them on Node-RED 5 as well). */
 const NODE_RED = process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red');
 helper.init(NODE_RED);
+
+/**
+ * The helper hands nodes a RED._ that returns the key itself; the runtime gives them the text of their catalog.
+ * Give them the English text, as the runtime would, so that statuses and messages read as a user sees them.
+ */
+const CATALOG_DIR = path.resolve(__dirname, '..', '..', 'nodes', 'locales', 'en-US');
+const catalog: Record<string, unknown> = Object.assign(
+  {},
+  ...fs.readdirSync(CATALOG_DIR).filter((file) => file.endsWith('.json')).map((file) => JSON.parse(fs.readFileSync(path.join(CATALOG_DIR, file), 'utf8')) as object),
+);
+export function englishText(key: string, values: Record<string, unknown> = {}): string {
+  const found = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalog);
+  if (typeof found !== 'string') return key;
+  return found.replace(/__(\w+)__/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+const registryUtil = (helper as unknown as { _registryUtil?: { createNodeApi(node: object): Record<string, unknown> } })._registryUtil;
+if (registryUtil) {
+  const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
+  registryUtil.createNodeApi = (node) => {
+    const api = createNodeApi(node);
+    Object.defineProperty(api, '_', { get: () => englishText, set: () => undefined, configurable: true });
+    return api;
+  };
+}
 
 // Core nodes the test flows and the example flows use; the helper loads only the node modules it is given.
 const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/25-catch', 'common/90-comment', 'function/10-function'].map(

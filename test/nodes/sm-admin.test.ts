@@ -106,4 +106,42 @@ describe('sm admin', () => {
     admin.receive({ action: 'list' } as never);
     await done.wait(1);
   });
+
+  it('upsert on an existing stream changes only the fields msg.payload sets and sends the definition after the call', async () => {
+    const exportDefinition = { kinesis: [{ identifier: 'to-cloud', kinesisStreamName: 'cloud', batchSize: 10 }] };
+    await client.createMessageStream({
+      name: 'kept',
+      maxSize: 65_536,
+      streamSegmentSize: 4096,
+      timeToLiveMillis: 3_600_000,
+      strategyOnFull: 0,
+      persistence: 1,
+      exportDefinition,
+    });
+    // The node's form differs in every field: none of it may reach an existing stream.
+    await loadFlow(adminFlow(server.port, { action: 'upsert', stream: 'kept', maxSize: '2048', streamSegmentSize: '1024', strategyOnFull: 'OverwriteOldestData', persistence: 'File', flushOnWrite: true }));
+    const done = collect('done');
+    helper.getNode('admin').receive({ payload: { maxSize: 131_072 } } as never);
+    const [msg] = (await done.wait(1)) as unknown as AdminOutput[];
+    const { definition } = await client.describeMessageStream('kept');
+    assert.deepEqual(
+      [definition?.maxSize, definition?.streamSegmentSize, definition?.timeToLiveMillis, definition?.strategyOnFull, definition?.persistence, definition?.flushOnWrite ?? false],
+      [131_072, 4096, 3_600_000, 0, 1, false],
+    );
+    assert.equal(definition?.exportDefinition?.kinesis?.[0].kinesisStreamName, 'cloud');
+    assert.deepEqual(msg.payload, JSON.parse(JSON.stringify(definition)), 'msg.payload is the definition after the call');
+    assert.equal(msg.stream, 'kept');
+  });
+
+  it('upsert of a missing stream creates it from the form and msg.payload, and a second upsert keeps the first one\'s fields', async () => {
+    await loadFlow(adminFlow(server.port, { action: 'upsert', stream: 'fresh', maxSize: '8192', streamSegmentSize: '1024', strategyOnFull: 'RejectNewData', persistence: 'Memory' }));
+    const done = collect('done');
+    const admin = helper.getNode('admin');
+    admin.receive({ payload: { timeToLiveMillis: 60_000 } } as never);
+    await done.wait(1);
+    admin.receive({ payload: { strategyOnFull: 'OverwriteOldestData' } } as never);
+    const [created, updated] = (await done.wait(2)) as unknown as { payload: Record<string, unknown> }[];
+    assert.deepEqual([created.payload.maxSize, created.payload.timeToLiveMillis, created.payload.strategyOnFull, created.payload.persistence], [8192, 60_000, 0, 1]);
+    assert.deepEqual([updated.payload.maxSize, updated.payload.timeToLiveMillis, updated.payload.strategyOnFull, updated.payload.persistence], [8192, 60_000, 1, 1]);
+  });
 });

@@ -1,6 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { freePort } from '../helpers/free-port';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
 
@@ -52,7 +57,7 @@ describe('sm-config', () => {
       await connectionState('connected');
       await helper.unload();
       await loadFlow(everyNodeFlow(server.port), { config: { authToken: 'wrong' } });
-      await connectionState('disconnected', /^Unauthorized$/);
+      await connectionState('disconnected', /^token refused by 127\.0\.0\.1:\d+$/);
       await helper.unload();
     } finally {
       delete process.env.SM_TEST_TOKEN;
@@ -65,5 +70,88 @@ describe('sm-config', () => {
     assert.deepEqual(response.body, { streams: ['shared'] });
     await helper.request().get('/greengrass-stream-manager/nothing/streams').expect(404);
     await helper.unload();
+  });
+
+  describe('development server', () => {
+    let userDir: string;
+    before(() => {
+      userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-config-userdir-'));
+      helper.settings({ userDir });
+    });
+    after(() => {
+      helper.settings({ userDir: undefined });
+      fs.rmSync(userDir, { recursive: true, force: true });
+    });
+
+    const devFlow = (port: number): FlowNode[] => [
+      configNode(port, { devServer: true }),
+      { id: 'out', type: 'sm out', server: 'config', stream: 'dev', createStream: true, persistence: 'File', wires: [['sent']] },
+      { id: 'reader', type: 'sm in', server: 'config', stream: 'dev', mode: 'input', wires: [['read']] },
+      { id: 'sent', type: 'helper' },
+      { id: 'read', type: 'helper' },
+    ];
+
+    it('runs a Stream Manager in the Node-RED process with its store in the user directory, and shows its port', async () => {
+      const port = await freePort();
+      await loadFlow(devFlow(port));
+      await connectionState('connected');
+      const status = (helper.getNode('out') as unknown as { status: { args: { text?: string }[][] } }).status.args.map(([shown]) => shown.text);
+      assert.ok(status.includes(`connected: dev server :${port}`), `the port is in the status: ${JSON.stringify(status)}`);
+      const sent = collect('sent');
+      const read = collect('read');
+      helper.getNode('out').receive({ payload: 'kept in the user dir' } as never);
+      await sent.wait(1);
+      helper.getNode('reader').receive({} as never);
+      const [msg] = await read.wait(1);
+      assert.equal(msg.payload, 'kept in the user dir');
+      const store = path.join(userDir, 'greengrass-stream-manager', 'dev-server-config');
+      assert.ok(fs.readdirSync(store).length > 0, `the store is in ${store}`);
+      const client = new StreamManagerClient({ port });
+      assert.deepEqual(await client.listStreams(), ['dev'], 'other programs reach it too');
+      await client.close();
+
+      // Redeploy: the server closes with the flows and starts again on the same port, with what it stored.
+      await helper.unload();
+      const closed = new StreamManagerClient({ port, connectTimeoutMs: 500 });
+      await assert.rejects(closed.connect(), (error: { code?: string }) => error.code === 'Connection', 'nothing listens once the flows stop');
+      await closed.close();
+      await loadFlow(devFlow(port));
+      await connectionState('connected');
+      const readAgain = collect('read');
+      helper.getNode('reader').receive({} as never);
+      const [again] = await readAgain.wait(1);
+      assert.equal(again.payload, 'kept in the user dir');
+      await helper.unload();
+    });
+
+    it('gives a second config node asking for the same port a clear error instead of a second server', async () => {
+      const port = await freePort();
+      await loadFlow([
+        ...devFlow(port),
+        { id: 'other', type: 'sm-config', host: '127.0.0.1', port: String(port), devServer: true, name: 'second' },
+        { id: 'other-out', type: 'sm out', server: 'other', stream: 'dev', wires: [] },
+      ]);
+      await connectionState('connected');
+      await connectionState('disconnected', new RegExp(`^dev server: port ${port} in use$`), 'other');
+      const other = helper.getNode('other') as unknown as { error: { args: unknown[][] } };
+      assert.ok(
+        other.error.args.some(([message]) => new RegExp(`port ${port} is already used by the development server of config node "config"`).test(String(message))),
+        JSON.stringify(other.error.args),
+      );
+      await helper.unload();
+    });
+
+    it('says when another program holds the port', async () => {
+      const holder = net.createServer().listen(0, '127.0.0.1');
+      await new Promise((resolve) => holder.once('listening', resolve));
+      const { port } = holder.address() as net.AddressInfo;
+      try {
+        await loadFlow(devFlow(port));
+        await connectionState('disconnected', new RegExp(`^dev server: port ${port} in use$`));
+        await helper.unload();
+      } finally {
+        holder.close();
+      }
+    });
   });
 });

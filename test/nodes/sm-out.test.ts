@@ -126,7 +126,7 @@ describe('sm out', () => {
       report(error, msg);
     };
     await helper.unload();
-    assert.deepEqual(reported, ['m0: the node was stopped before the msg could be appended', 'm1: the node was stopped before the msg could be appended']);
+    assert.deepEqual(reported, ['m0: not connected: the node was stopped before the msg could be appended', 'm1: not connected: the node was stopped before the msg could be appended']);
   });
 
   it('gives every one of 1000 msgs a unique, ordered sequence number or an error across a server restart', async () => {

@@ -129,7 +129,7 @@ describe('persistence of the local server', () => {
       assert.deepEqual(storeEntries, ['streams']);
       for (const file of filesUnder(server.storeDir)) {
         assert.ok(path.resolve(file).startsWith(path.resolve(server.storeDir) + path.sep), `${file} is inside the store`);
-        assert.match(path.relative(server.storeDir, file), /^streams[\\/]stream-[0-9a-f]{40}[\\/](definition\.cbor|\d{19}\.log)$/);
+        assert.match(path.relative(server.storeDir, file), /^streams[\\/]stream-[0-9a-f]{40}[\\/](definition\.cbor|state\.json|\d{19}\.(log|idx))$/);
       }
       await client.close();
       await server.restart();

@@ -1,0 +1,127 @@
+// Why a request or a connection failed, in a few words that fit under a node: "stream missing", "refused: full",
+// "connection refused 127.0.0.1:8088". A reason is a catalog key of sm-config (`sm-config.reason.<key>`) and its
+// values; the config node turns it into text in the editor's language.
+import { StreamManagerError, ValidationError } from '../../lib/protocol/errors';
+import { QueueFullError } from './append-queue';
+
+export type ReasonKey =
+  | 'streamMissing'
+  | 'full'
+  | 'exists'
+  | 'refused'
+  | 'updateNotAllowed'
+  | 'unauthorized'
+  | 'timeout'
+  | 'notConnected'
+  | 'badMsg'
+  | 'notEnoughMessages'
+  | 'serverFailure'
+  | 'queue'
+  | 'connectionRefused'
+  | 'connectionReset'
+  | 'connectionClosed'
+  | 'noAnswer'
+  | 'unknownHost'
+  | 'unreachable'
+  | 'tokenRefused'
+  | 'notStreamManager'
+  | 'portInUse'
+  | 'devServerFailed'
+  | 'other';
+
+export interface FailureReason {
+  key: ReasonKey;
+  values: Record<string, string | number>;
+}
+
+const reason = (key: ReasonKey, values: Record<string, string | number> = {}): FailureReason => ({ key, values });
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The system error (ECONNREFUSED, ...) under a client error, if there is one. */
+function systemCodeOf(error: unknown): string | undefined {
+  let cause = (error as { cause?: unknown } | undefined)?.cause;
+  for (let depth = 0; cause !== undefined && depth < 4; depth++) {
+    const code = codeOf(cause);
+    if (code && /^E[A-Z]+$/.test(code)) return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Why the connection to `address` (host:port) was lost or could not be made. */
+export function connectionLossReason(error: unknown, address: string): FailureReason {
+  switch (systemCodeOf(error)) {
+    case 'ECONNREFUSED':
+      return reason('connectionRefused', { address });
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return reason('connectionReset', { address });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return reason('unknownHost', { address });
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return reason('unreachable', { address });
+    case 'ETIMEDOUT':
+      return reason('noAnswer', { address });
+  }
+  const code = codeOf(error);
+  if (code === 'Timeout') return reason('noAnswer', { address });
+  if (code === 'Unauthorized') return reason('tokenRefused', { address });
+  const message = error instanceof Error ? error.message : String(error);
+  if (/handshake|connect version|cannot read/.test(message)) return reason('notStreamManager', { address });
+  if (/closed the connection/.test(message)) return reason('connectionClosed', { address });
+  return reason('other', { text: shorten(message) });
+}
+
+/** Why a request failed, for the status of the node that made it and the start of msg.error.message. */
+export function requestFailureReason(error: unknown): FailureReason {
+  if (error instanceof QueueFullError) return reason('queue', { count: error.waiting, max: error.limit });
+  const code = codeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'ResourceNotFound':
+      return reason('streamMissing');
+    case 'InvalidRequest':
+      if (/\bis full\b/i.test(message)) return reason('full');
+      if (/already exists/i.test(message)) return reason('exists');
+      return reason('refused');
+    case 'UpdateNotAllowed':
+      return reason('updateNotAllowed');
+    case 'Unauthorized':
+      return reason('unauthorized');
+    case 'Timeout':
+    case 'ServerTimeout':
+      return reason('timeout');
+    case 'Connection':
+      return reason('notConnected');
+    case 'Validation':
+      return reason('badMsg', { field: error instanceof ValidationError ? error.field : 'msg' });
+    case 'NotEnoughMessages':
+      return reason('notEnoughMessages');
+    case 'UnknownFailure':
+    case 'MessageStoreReadError':
+    case 'OutOfMemoryError':
+    case 'UpdateFailed':
+      return reason('serverFailure');
+  }
+  return reason('other', { text: shorten(code ?? message) });
+}
+
+/**
+ * The error with the status text in front of its message, so that a Catch node reads the same reason as the node's
+ * status (Node-RED copies only message, code, stack and cause into msg.error).
+ */
+export function withReason(error: StreamManagerError, text: string): StreamManagerError {
+  if (!error.message.startsWith(text)) error.message = `${text}: ${error.message}`;
+  return error;
+}
+
+function shorten(text: string, length = 40): string {
+  return text.length > length ? `${text.slice(0, length - 3)}...` : text;
+}
