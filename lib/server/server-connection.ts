@@ -69,7 +69,7 @@ export class ServerConnection {
     private readonly context: ConnectionContext,
     private readonly onClosed: (connection: ServerConnection) => void,
   ) {
-    this.writer = new TickBatchedWriter(socket, () => this.catchUp());
+    this.writer = new TickBatchedWriter(socket, 'turn', () => this.catchUp());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.catchUp());
