@@ -2,6 +2,7 @@
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from '../client/options';
+import { ValidationError } from '../protocol/errors';
 import { MAX_FRAME_LENGTH } from '../protocol/frame';
 import { MAX_FRAME_BEFORE_CONNECT, ServerConnection, type ConnectionLimits } from './server-connection';
 import { StreamStore } from './stream-store';
@@ -61,7 +62,7 @@ const silentLogger: Logger = { debug: () => undefined, info: () => undefined, wa
 function limitOption(name: keyof ServerOptions, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RangeError(`server option ${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    throw new ValidationError(name, value, `must be a whole number from ${min} to ${max}`);
   }
   return value;
 }
