@@ -16,6 +16,8 @@ import { parseDefinition, parsePayload, parseReadOptions, parseStreamName } from
 
 /** Before its Connect is accepted a client may send no larger frame: a Connect is a few hundred bytes. */
 export const MAX_FRAME_BEFORE_CONNECT = 8 * 1024;
+/** How long a refused connection is left to read its answer before it is closed from this side. */
+const REFUSED_CONNECTION_LINGER_MS = 2_000;
 /** A read answer's bytes besides its messages and request id: header, keys, status, array head. */
 const READ_REPLY_ENVELOPE_BYTES = 64;
 const SUPPORTED_PROTOCOL_VERSIONS = [PROTOCOL_VERSION, ...OTHER_SUPPORTED_PROTOCOL_VERSIONS];
@@ -263,6 +265,8 @@ export class ServerConnection {
       errorMessage: message,
     });
     this.socket.end(Buffer.concat([Buffer.of(CONNECT_VERSION), response]));
+    // end() waits for the client to close its side too; one that never does must not keep the socket.
+    setTimeout(() => this.socket.destroy(), REFUSED_CONNECTION_LINGER_MS).unref();
     this.cleanUp();
   }
 
