@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       row('10', `server peak RSS while filling a File stream with ${stored}`, `${figures.fillPeakRssMb.toFixed(0)} MB (${formatRate(figures.fillRate)} appends/s)`, '< 150 MB', figures.fillPeakRssMb < 150);
       row('10', `restart to listening with ${stored} stored (ms)`, figures.restartMs.toFixed(0), '< 2000', figures.restartMs < 2000);
       row('10', 'replay from disk, oldest to newest, batches of 500: messages/s', formatRate(figures.replayRate), '>= 150,000', figures.replayRate >= 150_000);
+      row('10', 'the same replay from a Memory stream (100,000 messages), the limit without the disk', formatRate(figures.memoryReplayRate));
       row('10', 'server peak RSS over restart and full replay', `${figures.replayPeakRssMb.toFixed(0)} MB`, '< 150 MB', figures.replayPeakRssMb < 150);
     }
   } finally {
@@ -167,7 +168,7 @@ function writeReport(): void {
     '4. Msgs through a real Node-RED runtime, run as `npm start` does in a child process of its own (the test helper wraps every node method in spies, which would be measured too): sm out from receive to acknowledged output; sm in (continuous, batches of 500) from deploy until every message of a full stream is out; each wired to a junction that counts.',
     '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
     '6. One append at a time with our client; one append at a time (from the Node-RED process) until the continuous sm in delivers it.',
-    '10. A server of its own (child process, store in the temporary folder) takes 1 KiB appends, 64 under way, from our client into one File stream until it holds the amount shown; its peak RSS is VmHWM from /proc. It is stopped (SIGTERM) and started again on that store: the time from spawn to its "listening" line; then our client reads the stream from oldest to newest in batches of 500, and the peak RSS of the new process is read again.',
+    '10. A server of its own (child process, store in the temporary folder) takes 1 KiB appends, 64 under way, from our client into one File stream until it holds the amount shown; its peak RSS is VmHWM from /proc. It is stopped (SIGTERM) and started again on that store: the time from spawn to its "listening" line; then our client reads the stream from oldest to newest in batches of 500, and the peak RSS of the new process is read again. Last, the same client replays a Memory stream of at most 100 000 messages on that server, for the rate without the disk.',
     '',
   ];
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });

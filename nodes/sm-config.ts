@@ -8,6 +8,7 @@ import { DEFAULT_HOST, portFromEnvironment, type Logger } from '../lib/client/op
 import type { RunningServer } from '../lib/server/server';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
 import { connectionNodeStatus } from './shared/connection-status';
+import { registerAdminEndpoints } from './shared/admin-endpoints';
 import { clientOptionsFrom, optionalNumber, type SmConfigCredentials, type SmConfigProperties } from './shared/config-options';
 import { DevelopmentServerError, developmentStoreDir, startDevelopmentServer } from './shared/development-server';
 import { connectionLossReason, type FailureReason } from './shared/failure-reason';
@@ -140,25 +141,5 @@ export = (RED: NodeAPI): void => {
     credentials: { authToken: { type: 'password' } },
   });
 
-  // Lists the streams of a deployed config node's server, for the stream pickers in the editor.
-  RED.httpAdmin.get('/greengrass-stream-manager/:id/streams', RED.auth.needsPermission('sm-config.read'), (request, response) => {
-    const config = RED.nodes.getNode(String(request.params.id)) as SmConfigNode | null;
-    if (!config || config.type !== 'sm-config') {
-      response.status(404).json({ error: RED._('sm-config.errors.notDeployed') });
-      return;
-    }
-    const probe = { id: `${String(request.params.id)}-editor-${Date.now()}` } as Node;
-    let streamClient: StreamManagerClient;
-    try {
-      streamClient = config.register(probe, () => undefined);
-    } catch (error) {
-      response.status(500).json({ error: (error as Error).message });
-      return;
-    }
-    streamClient
-      .listStreams()
-      .then((streams) => response.json({ streams: [...streams].sort() }))
-      .catch((error: Error) => response.status(502).json({ error: error.message }))
-      .finally(() => void config.deregister(probe));
-  });
+  registerAdminEndpoints(RED);
 };

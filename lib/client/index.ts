@@ -2,3 +2,4 @@ export { StreamManagerClient, type ClientState, type RequestControl, type Stream
 export { ContinuousReader, type ContinuousReaderOptions, type ReaderState, type StartPosition } from './continuous-reader';
 export * from './options';
 export * from '../protocol';
+export * from './consumer';

@@ -168,10 +168,10 @@ export class MessageStream {
 
   /**
    * The messages a read gets now, or undefined when fewer than minMessageCount are available. The reply holds as
-   * many whole messages as fit `maxBytes`, which may be fewer than minMessageCount; a first message that can never
-   * fit fails the read with ResponsePayloadTooLarge.
+   * many whole messages as fit `maxBytes` (by default `request.maxBytes`, else MAX_READ_RESPONSE_BYTES), which may be
+   * fewer than minMessageCount; a first message that can never fit fails that read with ResponsePayloadTooLarge.
    */
-  read(request: ReadRequest, maxBytes = MAX_READ_RESPONSE_BYTES): StoredMessage[] | undefined {
+  read(request: ReadRequest, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES): StoredMessage[] | undefined {
     this.assertLive();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -183,8 +183,8 @@ export class MessageStream {
     }
   }
 
-  /** A long-poll: resolves as soon as the read can be served, rejects with NotEnoughMessages after timeoutMs. */
-  waitForMessages(request: ReadRequest, timeoutMs: number, maxBytes = MAX_READ_RESPONSE_BYTES): { promise: Promise<StoredMessage[]>; cancel(): void } {
+  /** A long-poll: resolves as soon as the read can be served (as read does), rejects with NotEnoughMessages after timeoutMs. */
+  waitForMessages(request: ReadRequest, timeoutMs: number, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES): { promise: Promise<StoredMessage[]>; cancel(): void } {
     return this.waiters.add(request, maxBytes, timeoutMs, () => this.notEnoughMessages(request));
   }
 
@@ -200,6 +200,12 @@ export class MessageStream {
     const ttl = this.definition.timeToLiveMillis;
     if (ttl === undefined || this.deleted) return;
     this.dropOldest(segmentsExpired(this.segments, now - Number(ttl), this.storedNext));
+  }
+
+  /** Time-based upkeep (every second): expired segments go, an idle File stream lets go of its write handle. */
+  tick(now: number): void {
+    this.expire(now);
+    this.writer?.releaseIfIdle();
   }
 
   /** Applies a new definition; the caller has checked that the change is allowed. */

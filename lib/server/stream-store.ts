@@ -155,7 +155,7 @@ export class StreamStore {
   tick(now: number): void {
     for (const entry of this.entries.values()) {
       try {
-        entry.stream.expire(now);
+        entry.stream.tick(now);
         if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
       } catch (error) {
         // One stream's trouble (an export batch that cannot be read, a disk error) must not stop the others or the server.

@@ -4,30 +4,33 @@
 import { StreamManagerError, ValidationError } from '../../lib/protocol/errors';
 import { QueueFullError } from './append-queue';
 
-export type ReasonKey =
-  | 'streamMissing'
-  | 'full'
-  | 'exists'
-  | 'refused'
-  | 'updateNotAllowed'
-  | 'unauthorized'
-  | 'timeout'
-  | 'notConnected'
-  | 'badMsg'
-  | 'notEnoughMessages'
-  | 'serverFailure'
-  | 'queue'
-  | 'connectionRefused'
-  | 'connectionReset'
-  | 'connectionClosed'
-  | 'noAnswer'
-  | 'unknownHost'
-  | 'unreachable'
-  | 'tokenRefused'
-  | 'notStreamManager'
-  | 'portInUse'
-  | 'devServerFailed'
-  | 'other';
+export const REASON_KEYS = [
+  'streamMissing',
+  'full',
+  'exists',
+  'refused',
+  'updateNotAllowed',
+  'unauthorized',
+  'timeout',
+  'notConnected',
+  'badMsg',
+  'notEnoughMessages',
+  'serverFailure',
+  'queue',
+  'connectionRefused',
+  'connectionReset',
+  'connectionClosed',
+  'noAnswer',
+  'unknownHost',
+  'unreachable',
+  'tokenRefused',
+  'notStreamManager',
+  'portInUse',
+  'devServerFailed',
+  'other',
+] as const;
+
+export type ReasonKey = (typeof REASON_KEYS)[number];
 
 export interface FailureReason {
   key: ReasonKey;

@@ -44,7 +44,8 @@ describe('client timeouts', () => {
 
   it('times out a request that waits for the socket to drain, and one that waits for its answer', async () => {
     const peer = await startScriptedPeer({ handshake: true, readAfterHandshake: false });
-    const client = new StreamManagerClient({ port: peer.port, requestTimeoutMs: 2_000 });
+    // Long enough that a loaded machine still checks the pending count before any timeout fires.
+    const client = new StreamManagerClient({ port: peer.port, requestTimeoutMs: 3_000 });
     const payload = Buffer.alloc(8 * 1024 * 1024);
     try {
       await client.connect();

@@ -26,10 +26,12 @@ const ALLOWED = [
   /^dist\/nodes\/locales\/(en-US|de|ja|zh-CN)\/[\w-]+\.(json|html)$/,
   /^dist\/nodes\/icons\/[\w-]+\.(svg|png)$/,
   /^dist\/plugins\/[\w/-]+\.(js|html)$/,
+  /^dist\/plugins\/locales\/(en-US|de|ja|zh-CN)\/[\w-]+\.json$/,
   /^examples\/[\w-]+\.json$/,
   /^resources\/[\w/.-]+\.(js|css|html|json|svg|png)$/,
   /^plugins\/[\w/.-]+\.(js|html|json|css)$/,
-  /^greengrass\/[\w/.-]+$/,
+  /^dist\/greengrass\/[\w-]+\.js$/,
+  /^greengrass\/(recipe\.yaml|flows\.json)$/,
 ];
 /** What it must hold, whatever else changes. */
 const REQUIRED = [
@@ -43,6 +45,7 @@ const REQUIRED = [
     `dist/nodes/${node}.html`,
     ...['en-US', 'de', 'ja', 'zh-CN'].flatMap((language) => [`dist/nodes/locales/${language}/${node}.json`, `dist/nodes/locales/${language}/${node}.html`]),
   ]),
+  'dist/greengrass/launcher.js',
   'examples/getting-started.json',
   'README.md',
   'LICENSE',
@@ -219,6 +222,28 @@ describe('the package as users install it', () => {
       assert.equal(answer, 'hello from a fresh user dir');
       const store = path.join(userDir, 'greengrass-stream-manager', 'dev-server-fr-config');
       assert.ok(fs.existsSync(store), `the development server keeps its store in the user dir: ${store}`);
+    });
+
+    it('shows a status reason in the editor\'s words, from the installed catalogs', { timeout: 30_000 }, async () => {
+      const closedPort = await freePort();
+      await deploy([
+        { id: 'rs-tab', type: 'tab', label: 'status reason' },
+        { id: 'rs-down', type: 'sm-config', host: '127.0.0.1', port: String(closedPort) },
+        { id: 'rs-out', type: 'sm out', z: 'rs-tab', server: 'rs-down', stream: 'nowhere', wires: [] },
+        // Statuses go to the editor over its WebSocket; a status node gives them to the flow, which serves the last one.
+        { id: 'rs-status', type: 'status', z: 'rs-tab', scope: ['rs-out'], wires: [['rs-keep']] },
+        { id: 'rs-keep', type: 'change', z: 'rs-tab', rules: [{ t: 'set', p: 'lastStatus', pt: 'global', to: 'status.text', tot: 'msg' }], wires: [[]] },
+        { id: 'rs-ask', type: 'http in', z: 'rs-tab', url: '/last-status', method: 'get', wires: [['rs-answer']] },
+        { id: 'rs-answer', type: 'change', z: 'rs-tab', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'lastStatus', tot: 'global' }], wires: [['rs-reply']] },
+        { id: 'rs-reply', type: 'http response', z: 'rs-tab', wires: [] },
+      ]);
+      const expected = `disconnected: connection refused 127.0.0.1:${closedPort}`;
+      let text = '';
+      for (const start = Date.now(); text !== expected && Date.now() - start < 15_000; ) {
+        text = await (await fetch(`${editor}/last-status`)).text();
+        if (text !== expected) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(text, expected, output.slice(-3000));
     });
 
     it('imports every example with one config node, and they run on it', { timeout: 30_000 }, async () => {

@@ -94,6 +94,36 @@ describe('recovery of the File store', () => {
     }
   }
 
+  it('rebuilds index files that are damaged, stale or missing, and reads every message through them', async () => {
+    const logger = recordingLogger();
+    const server = await startTestServer({ logger });
+    let client = new StreamManagerClient({ port: server.port });
+    try {
+      await client.createMessageStream({ name: 'indexed', persistence: Persistence.File, strategyOnFull: StrategyOnFull.RejectNewData, streamSegmentSize: 1024 });
+      for (let index = 0; index < 30; index++) await client.appendMessage('indexed', payloadOf(index));
+      await client.close();
+      await server.stop();
+      const folder = streamFolder(server.storeDir);
+      const indexes = fs.readdirSync(folder).filter((name) => name.endsWith('.idx')).sort();
+      assert.equal(indexes.length, 5, 'every sealed segment has an index');
+      const damaged = fs.readFileSync(path.join(folder, indexes[0]));
+      damaged[damaged.length - 3] ^= 0x55;
+      fs.writeFileSync(path.join(folder, indexes[0]), damaged);
+      fs.copyFileSync(path.join(folder, indexes[1]), path.join(folder, indexes[2]));
+      fs.rmSync(path.join(folder, indexes[3]));
+      await server.restart();
+      client = new StreamManagerClient({ port: server.port });
+      const messages = await readAll(client, 'indexed');
+      assert.deepEqual(numbers(messages), Array.from({ length: 30 }, (_, index) => index));
+      assert.deepEqual(text(messages), messages.map((_, index) => payloadOf(index).toString()));
+      assert.deepEqual(fs.readdirSync(folder).filter((name) => name.endsWith('.idx')).sort(), indexes, 'the indexes are written again');
+      assert.deepEqual(logger.lines.filter((line) => /damaged|set aside/.test(line)), [], 'a bad index is not damage');
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
   it('sets aside a last segment damaged in its middle and numbers on past everything it may have held', async () => {
     const logger = recordingLogger();
     const server = await startTestServer({ logger });

@@ -9,6 +9,8 @@ export interface ReadRequest {
   desiredStartSequenceNumber: number;
   minMessageCount: number;
   maxMessageCount: number;
+  /** The bytes the reply may carry (the largest frame the server sends); a default applies when left out. */
+  maxBytes?: number;
 }
 
 interface Waiter {

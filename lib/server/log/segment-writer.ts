@@ -37,6 +37,7 @@ export class SegmentWriter {
   private closed = false;
   /** A handle whose close waits for the sync under way on it. */
   private closeAfterSync: number | undefined;
+  private writtenSinceIdleCheck = false;
 
   constructor(
     private readonly streamName: string,
@@ -89,6 +90,7 @@ export class SegmentWriter {
       start = chunk.end;
     }
     this.releasePending();
+    this.writtenSinceIdleCheck = true;
     const current = this.current as { segment: FileSegment; fd: number };
     const end = current.segment.baseSequenceNumber + current.segment.count;
     if (!durable) {
@@ -131,6 +133,26 @@ export class SegmentWriter {
       }
     }
     this.closed = true;
+    this.releaseHandle();
+  }
+
+  /**
+   * Closes the write handle when nothing was written since the last call (housekeeping calls it every second), so
+   * that idle streams hold no open file; the next write opens it again.
+   */
+  releaseIfIdle(): void {
+    if (this.writtenSinceIdleCheck || this.syncing || this.pendingLength > 0 || !this.current) {
+      this.writtenSinceIdleCheck = false;
+      return;
+    }
+    if (this.unsynced) {
+      try {
+        fs.fdatasyncSync(this.current.fd);
+        this.unsynced = false;
+      } catch (error) {
+        this.logger.warn(`stream ${this.streamName}: could not sync ${this.current.segment.file}: ${(error as Error).message}`);
+      }
+    }
     this.releaseHandle();
   }
 

@@ -1,8 +1,10 @@
 // What every segment of a stream offers, in memory or in a file, and the byte budget a read's reply must fit.
 import type { StoredMessage } from '../stored-message';
 
-/** The bytes a message costs in a reply beyond its payload: its map, keys, numbers and the stream's name. */
-const MESSAGE_OVERHEAD = 64;
+/** The bytes a message costs in a reply beyond its payload, at most: its map, keys, numbers and the stream's name. */
+const MESSAGE_OVERHEAD = 80;
+/** Room kept for the reply around the messages: frame header, request id, status. */
+const REPLY_ENVELOPE = 1024;
 
 /** How much a reply may still carry. A message that does not fit ends the reply; it is never cut. */
 export class ReplyBudget {
@@ -14,7 +16,7 @@ export class ReplyBudget {
   refusedLength = 0;
 
   constructor(bytes: number, streamName: string) {
-    this.remaining = bytes;
+    this.remaining = bytes - REPLY_ENVELOPE;
     this.overhead = MESSAGE_OVERHEAD + Buffer.byteLength(streamName);
   }
 

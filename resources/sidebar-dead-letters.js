@@ -1,0 +1,121 @@
+// A consumer's dead letters, handled as quarantined data: each with its reason, original stream and number and its
+// payload; selected ones can be sent back to their stream for another try, exported as a JSON file, or discarded.
+// Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
+(function (space) {
+  "use strict";
+  (space.parts = space.parts || []).push(function () {
+    var api = space.api;
+    var t = api.t;
+
+    function download(name, value) {
+      var blob = new Blob([JSON.stringify(value, null, 2)], { type: "application/json" });
+      var link = $("<a>", { href: URL.createObjectURL(blob), download: name }).appendTo(document.body);
+      link[0].click();
+      setTimeout(function () { URL.revokeObjectURL(link.attr("href")); link.remove(); }, 1000);
+    }
+
+    function create(context, stream, consumer) {
+      var element = $("<div>", { class: "sm-sidebar-view sm-sidebar-letters-view" });
+      var head = $("<div>", { class: "sm-sidebar-detail-head" }).appendTo(element);
+      $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-back" })
+        .append($("<i>", { class: "fa fa-chevron-left" }))
+        .append($("<span>").text(" " + t("deadLetters.back", { stream: stream })))
+        .on("click", function (event) { event.preventDefault(); context.openStream(stream); })
+        .appendTo(head);
+      $("<h3>", { class: "sm-sidebar-detail-name" }).text(t("deadLetters.title", { consumer: consumer })).appendTo(element);
+      var summary = $("<div>", { class: "sm-sidebar-note" }).appendTo(element);
+      var tools = $("<div>", { class: "sm-sidebar-tools sm-sidebar-letter-tools" }).appendTo(element);
+      var allLabel = $("<label>").appendTo(tools);
+      var all = $("<input>", { type: "checkbox" }).appendTo(allLabel);
+      $("<span>").text(" " + t("deadLetters.selectAll")).appendTo(allLabel);
+      var buttons = $("<span>", { class: "sm-sidebar-actions" }).appendTo(tools);
+      function button(key, icon, extra) {
+        return $("<button>", $.extend({ type: "button", class: "red-ui-button red-ui-button-small" }, extra || {}))
+          .append($("<i>", { class: "fa " + icon })).append($("<span>").text(" " + t(key)))
+          .appendTo(buttons);
+      }
+      var retry = api.canWrite() ? button("deadLetters.retry", "fa-repeat", { title: t("deadLetters.retryTitle", { stream: stream }) }) : $();
+      var discard = api.canWrite() ? button("deadLetters.discard", "fa-trash") : $();
+      var exportButton = button("deadLetters.export", "fa-file-code-o");
+      var error = $("<div>", { class: "sm-sidebar-error" }).hide().appendTo(element);
+      var list = $("<ul>", { class: "sm-sidebar-letters" }).appendTo(element);
+      var letters = [];
+
+      function selected() {
+        return list.find("input[type=checkbox]:checked").map(function () { return Number($(this).attr("data-id")); }).get();
+      }
+
+      function draw(listing) {
+        var kept = selected();
+        letters = listing.letters;
+        list.empty();
+        summary.text(t("deadLetters.pending", { count: api.format.number(listing.pending) }) + (listing.cut ? " " + t("deadLetters.cut") : ""));
+        if (letters.length === 0) { $("<li>", { class: "sm-sidebar-placeholder" }).text(t("deadLetters.none")).appendTo(list); }
+        letters.forEach(function (letter) {
+          var item = $("<li>", { class: "sm-sidebar-letter", "data-id": letter.id }).appendTo(list);
+          var title = $("<label>", { class: "sm-sidebar-letter-title" }).appendTo(item);
+          $("<input>", { type: "checkbox", "data-id": letter.id }).prop("checked", kept.indexOf(letter.id) !== -1).appendTo(title);
+          $("<span>").text(" " + t("deadLetters.original", { sequenceNumber: api.format.number(letter.sequenceNumber), stream: letter.stream })).appendTo(title);
+          space.table(item, [
+            [t("deadLetters.reason"), letter.lastError],
+            ["", t("deadLetters.deliveries", { count: api.format.number(letter.deliveryCount) })],
+            ["", t("deadLetters.at", { time: api.format.time(letter.deadLetteredAt) })]
+          ]);
+          space.payload.render(letter).appendTo(item);
+        });
+      }
+
+      function load() {
+        return api.deadLetters(context.configId(), stream, consumer).then(
+          function (listing) { error.hide(); draw(listing); },
+          function (failure) { if (!context.failed(failure)) { error.text(failure.message).show(); } }
+        );
+      }
+
+      all.on("change", function () { list.find("input[type=checkbox]").prop("checked", all.prop("checked")); });
+      retry.on("click", function (event) {
+        event.preventDefault();
+        var ids = selected();
+        if (ids.length === 0) { return; }
+        api.retryDeadLetters(context.configId(), stream, consumer, ids).then(function (answer) {
+          RED.notify($("<p>").text(t("deadLetters.retried", { count: answer.retried.length, stream: stream })), { type: "success", timeout: 3000 });
+          load();
+        }, api.notifyError);
+      });
+      discard.on("click", function (event) {
+        event.preventDefault();
+        var ids = selected();
+        if (ids.length === 0) { return; }
+        var notice = RED.notify($("<p>").text(t("deadLetters.discardConfirm", { count: ids.length, consumer: consumer })), {
+          modal: true,
+          fixed: true,
+          type: "warning",
+          buttons: [
+            { text: t("delete.cancel"), click: function () { notice.close(); } },
+            {
+              text: t("deadLetters.discard"),
+              class: "primary",
+              click: function () {
+                notice.close();
+                api.discardDeadLetters(context.configId(), stream, consumer, ids).then(function (answer) {
+                  RED.notify($("<p>").text(t("deadLetters.discarded", { count: answer.discarded.length })), { type: "success", timeout: 3000 });
+                  load();
+                }, api.notifyError);
+              }
+            }
+          ]
+        });
+      });
+      exportButton.on("click", function (event) {
+        event.preventDefault();
+        var ids = selected();
+        var chosen = ids.length === 0 ? letters : letters.filter(function (letter) { return ids.indexOf(letter.id) !== -1; });
+        download("dead-letters-" + stream.replace(/[^A-Za-z0-9_.-]/g, "_") + "-" + consumer.replace(/[^A-Za-z0-9_.-]/g, "_") + ".json", chosen);
+      });
+
+      return { element: element, refresh: load };
+    }
+
+    space.deadLetterView = create;
+  });
+})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));

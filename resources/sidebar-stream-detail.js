@@ -1,0 +1,143 @@
+// One stream in the sidebar: its definition and storage, each export with its progress and lag, each consumer with
+// its position, lag and dead letters, and the message viewer; edit and delete for users who may change streams.
+// Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
+(function (space) {
+  "use strict";
+  (space.parts = space.parts || []).push(function () {
+    var api = space.api;
+    var t = api.t;
+
+    function section(parent, titleKey) {
+      var wrapper = $("<div>", { class: "sm-sidebar-section" }).appendTo(parent);
+      $("<h4>").text(t(titleKey)).appendTo(wrapper);
+      return $("<div>", { class: "sm-sidebar-section-body" }).appendTo(wrapper);
+    }
+
+    /** A two-column table of [label, value or element, row class] rows. */
+    function table(parent, rows) {
+      var element = $("<table>", { class: "sm-sidebar-table" }).appendTo(parent);
+      rows.forEach(function (row) {
+        var line = $("<tr>").appendTo(element);
+        $("<th>").text(row[0]).appendTo(line);
+        var cell = $("<td>").appendTo(line);
+        if (row[1] instanceof $) { cell.append(row[1]); } else { cell.text(row[1]); }
+        if (row[2]) { line.addClass(row[2]); }
+      });
+      return element;
+    }
+
+    function drawDefinition(parent, answer) {
+      var summary = answer.summary;
+      var form = answer.form;
+      parent.empty();
+      space.sizeBar(summary).appendTo(parent);
+      table(parent, [
+        [t("stream.persistence"), t("stream." + summary.persistence)],
+        [t("detail.maxSize"), api.format.bytes(summary.maxSize)],
+        [t("detail.segmentSize"), form.streamSegmentSize ? api.format.bytes(form.streamSegmentSize) : "-"],
+        [t("stream.ttl"), summary.timeToLiveMillis === undefined ? t("stream.noTtl") : api.format.duration(summary.timeToLiveMillis)],
+        [t("stream.strategy"), t("stream." + summary.strategyOnFull)],
+        [t("detail.flushOnWrite"), t(form.flushOnWrite ? "detail.yes" : "detail.no")],
+        [t("stream.messages"), api.format.number(summary.messageCount)],
+        [t("stream.oldest"), summary.oldestSequenceNumber === undefined ? "-" : "#" + api.format.number(summary.oldestSequenceNumber)],
+        [t("stream.newest"), summary.newestSequenceNumber === undefined ? "-" : "#" + api.format.number(summary.newestSequenceNumber)]
+      ]);
+    }
+
+    function drawExports(parent, exports) {
+      parent.empty();
+      if (exports.length === 0) { $("<div>", { class: "sm-sidebar-placeholder" }).text(t("detail.noExports")).appendTo(parent); return; }
+      exports.forEach(function (progress) {
+        var card = $("<div>", { class: "sm-sidebar-card" }).appendTo(parent);
+        var title = $("<div>", { class: "sm-sidebar-card-title" }).appendTo(card);
+        $("<span>").text(progress.identifier).appendTo(title);
+        if (progress.kind) { $("<span>", { class: "sm-sidebar-badge" }).text(progress.kind).appendTo(title); }
+        if (progress.disabled) { $("<span>", { class: "sm-sidebar-badge" }).text(t("detail.disabled")).appendTo(title); }
+        var rows = [
+          [t("detail.lastExported"), progress.lastExportedSequenceNumber === undefined || Number(progress.lastExportedSequenceNumber) < 0 ? t("detail.never") : "#" + api.format.number(progress.lastExportedSequenceNumber)],
+          [t("detail.lastExportTime"), api.format.time(progress.lastExportTime)],
+          [t("detail.lag"), t("detail.lagValue", { count: api.format.number(progress.lag) }), Number(progress.lag) > 0 ? "sm-sidebar-behind" : ""]
+        ];
+        if (progress.errorMessage) { rows.push([t("detail.error"), progress.errorMessage, "sm-sidebar-failing"]); }
+        table(card, rows);
+      });
+    }
+
+    function drawConsumers(parent, context, stream, consumers) {
+      parent.empty();
+      if (consumers.length === 0) { $("<div>", { class: "sm-sidebar-placeholder" }).text(t("detail.noConsumers")).appendTo(parent); return; }
+      consumers.forEach(function (consumer) {
+        var card = $("<div>", { class: "sm-sidebar-card sm-sidebar-consumer", "data-consumer": consumer.consumer }).appendTo(parent);
+        $("<div>", { class: "sm-sidebar-card-title" }).append($("<span>").text(consumer.consumer)).appendTo(card);
+        var letters = $("<span>").text(api.format.number(consumer.deadLetters));
+        if (consumer.deadLetterStream) {
+          letters = $("<span>").append(letters);
+          $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-dead-letters" })
+            .text(t("detail.viewDeadLetters"))
+            .on("click", function (event) { event.preventDefault(); context.openDeadLetters(stream, consumer.consumer); })
+            .appendTo(letters);
+        }
+        table(card, [
+          [t("detail.position"), "#" + api.format.number(consumer.nextSequenceNumber)],
+          [t("detail.lag"), t("detail.lagValue", { count: api.format.number(consumer.lag) }), Number(consumer.lag) > 0 ? "sm-sidebar-behind" : ""],
+          [t("detail.committedAt"), api.format.time(consumer.committedAt)],
+          [t("detail.deadLetters"), letters, Number(consumer.deadLetters) > 0 ? "sm-sidebar-failing" : ""]
+        ]);
+      });
+    }
+
+    function create(context, stream) {
+      var element = $("<div>", { class: "sm-sidebar-view sm-sidebar-detail-view", "data-stream": stream });
+      var head = $("<div>", { class: "sm-sidebar-detail-head" }).appendTo(element);
+      $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-back", title: t("detail.back") })
+        .append($("<i>", { class: "fa fa-chevron-left" }))
+        .append($("<span>").text(" " + t("detail.back")))
+        .on("click", function (event) { event.preventDefault(); context.openList(); })
+        .appendTo(head);
+      var actions = $("<span>", { class: "sm-sidebar-actions" }).appendTo(head);
+      $("<h3>", { class: "sm-sidebar-detail-name" }).text(stream).appendTo(element);
+      var error = $("<div>", { class: "sm-sidebar-error" }).hide().appendTo(element);
+      var definition = section(element, "detail.definition");
+      var exports = section(element, "detail.exports");
+      var consumers = section(element, "detail.consumers");
+      var viewer = space.messageViewer(context, stream);
+      section(element, "messages.title").append(viewer.element);
+      var latest = null;
+      var firstLoad = true;
+
+      if (api.canWrite()) {
+        $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-edit" })
+          .append($("<i>", { class: "fa fa-pencil" })).append($("<span>").text(" " + t("detail.edit")))
+          .on("click", function (event) { event.preventDefault(); if (latest) { space.streamTray.openEdit(context, stream, latest.form); } })
+          .appendTo(actions);
+        $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-delete" })
+          .append($("<i>", { class: "fa fa-trash" })).append($("<span>").text(" " + t("detail.delete")))
+          .on("click", function (event) { event.preventDefault(); space.streamTray.confirmDelete(context, stream, latest ? latest.summary.messageCount : 0); })
+          .appendTo(actions);
+      }
+
+      return {
+        element: element,
+        refresh: function () {
+          return api.describe(context.configId(), stream).then(
+            function (answer) {
+              latest = answer;
+              error.hide();
+              drawDefinition(definition, answer);
+              drawExports(exports, answer.exports);
+              drawConsumers(consumers, context, stream, answer.consumers);
+              if (firstLoad) { firstLoad = false; viewer.load(); }
+            },
+            function (failure) {
+              if (context.failed(failure)) { return; }
+              error.text(failure.code === "ResourceNotFound" ? t("detail.gone", { name: stream }) : failure.message).show();
+            }
+          );
+        }
+      };
+    }
+
+    space.streamDetail = create;
+    space.table = table;
+  });
+})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));

@@ -1,0 +1,317 @@
+// Every dialog of this package in every language, in a real Node-RED in Debian's Chromium: no label that is a saved
+// property's name, no English left in de/ja/zh-CN, nothing cut off, wrapped or wider than its place. Screenshots of
+// each go to test-artifacts/editor/<language>/ (git-ignored) for a person to look at. Then an export destination is
+// edited through the structured editor, deployed, and read back from GET /flows.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { startEditorSession, type EditorSession } from './editor-session';
+import { inspectTopTray, type DialogInspection } from './dialog-inspection';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const LOCALES = path.join(ROOT, 'locales');
+const ARTEFACTS = path.join(ROOT, 'test-artifacts', 'editor');
+const LANGUAGES = ['en-US', 'de', 'ja', 'zh-CN'];
+const CONFIG_ID = 'dialogs-config';
+
+/** Words a translation keeps as they are: names of products and units, and words that are the same in German. */
+const SAME_IN_EVERY_LANGUAGE = new Set(['KB', 'MB', 'GB', 'JSON', 'Kinesis Data Streams', 'IoT Analytics', 'IoT SiteWise', 'Debug', 'Trace', 'Stream Manager', 'Buffer']);
+const SAME_IN: Record<string, Set<string>> = {
+  de: new Set(['Server', 'Stream', 'Name', 'Batch', 'Timeout', 'Host', 'Port', 'Token', 'Format', 'Information', 'optional']),
+  ja: new Set(),
+  'zh-CN': new Set(),
+};
+
+/** Every text of this package's en-US catalogs. */
+function englishTexts(): Set<string> {
+  const texts = new Set<string>();
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') texts.add(value.trim());
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  for (const file of fs.readdirSync(path.join(LOCALES, 'en-US')).filter((entry) => entry.endsWith('.json'))) {
+    collect(JSON.parse(fs.readFileSync(path.join(LOCALES, 'en-US', file), 'utf8')));
+  }
+  return texts;
+}
+
+const FLOW = [
+  { id: 'dialogs-tab', type: 'tab', label: 'dialogs' },
+  { id: CONFIG_ID, type: 'sm-config', name: 'local Stream Manager', host: '127.0.0.1', port: '', connectTimeout: '3', requestTimeout: '60' },
+  { id: 'dialogs-in', type: 'sm in', z: 'dialogs-tab', server: CONFIG_ID, stream: 'sensors', x: 150, y: 60, wires: [[]] },
+  {
+    id: 'dialogs-out', type: 'sm out', z: 'dialogs-tab', server: CONFIG_ID, stream: 'sensors', streamType: 'str', createStream: true,
+    maxSize: '67108864', streamSegmentSize: '', timeToLiveMillis: '604800000', strategyOnFull: 'RejectNewData', persistence: 'File',
+    flushOnWrite: true, exportDefinition: '', x: 150, y: 120, wires: [[]],
+  },
+  {
+    id: 'dialogs-admin', type: 'sm admin', z: 'dialogs-tab', server: CONFIG_ID, action: 'create', stream: 'sensors',
+    maxSize: '', streamSegmentSize: '', timeToLiveMillis: '', strategyOnFull: 'OverwriteOldestData', persistence: 'File', flushOnWrite: false,
+    exportDefinition: JSON.stringify({
+      kinesis: [{ identifier: 'ToKinesis', kinesisStreamName: 'sensor-readings', batchSize: 100, batchIntervalMillis: 120000 }],
+      iotAnalytics: [{ identifier: 'ToAnalytics', iotChannel: 'plant_channel', iotMsgIdPrefix: 'plant-' }],
+      IotSitewise: [{ identifier: 'ToSiteWise', batchSize: 10, priority: 2 }],
+      s3TaskExecutor: [{ identifier: 'ToS3', sizeThresholdForMultipartUploadBytes: 10485760, statusConfig: { statusLevel: 2, statusStreamName: 'S3Status' } }],
+      http: [{ identifier: 'ToHttp', uri: 'http://127.0.0.1:8080/ingest', exportFormat: 1, disabled: true }],
+    }),
+    x: 150, y: 180, wires: [[]],
+  },
+];
+
+const NODE_DIALOGS = [
+  { dialog: 'sm-in', id: 'dialogs-in' },
+  { dialog: 'sm-out', id: 'dialogs-out' },
+  { dialog: 'sm-admin', id: 'dialogs-admin' },
+];
+/**
+ * Dialogs that other branches are reworking while this test was written: their findings are reported (as TODO
+ * results) without failing the suite. Remove an entry once its dialog passes.
+ */
+const REWORKED_ELSEWHERE: Record<string, string | undefined> = {
+  'sm-in': 'sm-in.html is reworked on h14-consumer',
+};
+const DESTINATION_KINDS = ['kinesis', 'iotAnalytics', 'IotSitewise', 's3TaskExecutor', 'http'];
+
+async function importFlow(page: Page): Promise<void> {
+  await page.evaluate((nodes) => {
+    const red = (window as unknown as {
+      RED: { view: { importNodes(nodes: unknown, options: object): void }; nodes: { getType(type: string): { defaults: Record<string, { value: unknown }> } | undefined } };
+    }).RED;
+    // Each node as the palette would add it (every default), then the fixture's own values.
+    const complete = nodes.map((node) => {
+      const defaults = red.nodes.getType(node.type)?.defaults ?? {};
+      return { ...Object.fromEntries(Object.entries(defaults).map(([key, rule]) => [key, rule.value])), ...node };
+    });
+    red.view.importNodes(complete, { generateIds: false });
+  }, FLOW);
+  await page.waitForTimeout(200);
+}
+
+async function openNodeDialog(page: Page, id: string): Promise<void> {
+  await page.evaluate((nodeId) => {
+    const red = (window as unknown as { RED: { editor: { edit(node: unknown): void }; nodes: { node(id: string): unknown } } }).RED;
+    red.editor.edit(red.nodes.node(nodeId));
+  }, id);
+  await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
+  await page.waitForTimeout(400);
+}
+
+async function openConfigDialog(page: Page): Promise<void> {
+  await page.evaluate((id) => {
+    const red = (window as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }).RED;
+    red.editor.editConfig('', 'sm-config', id);
+  }, CONFIG_ID);
+  await page.waitForSelector('#node-config-dialog-ok', { state: 'visible' });
+  await page.waitForTimeout(400);
+}
+
+/** The saved property names of a node type: a label must never show one of them. */
+async function propertyNames(page: Page, type: string): Promise<string[]> {
+  return page.evaluate((nodeType) => {
+    const red = (window as unknown as { RED: { nodes: { getType(type: string): { defaults: object; credentials?: object } } } }).RED;
+    const definition = red.nodes.getType(nodeType);
+    return [...Object.keys(definition.defaults), ...Object.keys(definition.credentials ?? {})];
+  }, type);
+}
+
+interface Finding {
+  language: string;
+  dialog: string;
+  problem: string;
+}
+
+function judge(language: string, dialog: string, inspection: DialogInspection, properties: string[], english: Set<string>): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const shown of inspection.texts) {
+    const key = `${shown.where}:${shown.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (properties.includes(shown.text)) findings.push({ language, dialog, problem: `${shown.where} shows the property name "${shown.text}"` });
+    if (language !== 'en-US' && /\p{L}{2}/u.test(shown.text) && english.has(shown.text) && !SAME_IN_EVERY_LANGUAGE.has(shown.text) && !SAME_IN[language]?.has(shown.text)) {
+      findings.push({ language, dialog, problem: `${shown.where} "${shown.text}" is English` });
+    }
+  }
+  for (const misfit of inspection.misfits) {
+    findings.push({ language, dialog, problem: `${misfit.what}: "${misfit.text}" needs ${misfit.needed}, has ${misfit.available}` });
+  }
+  return findings;
+}
+
+async function screenshot(page: Page, language: string, dialog: string, inspection: DialogInspection): Promise<void> {
+  const folder = path.join(ARTEFACTS, language);
+  fs.mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: path.join(folder, `${dialog}.png`), clip: inspection.clip });
+}
+
+async function closeTopTray(page: Page, cancel: string): Promise<void> {
+  await page.click(cancel);
+  await page.waitForTimeout(300);
+}
+
+describe('every dialog in every language', { timeout: 600_000 }, () => {
+  let session: EditorSession;
+  const english = englishTexts();
+  const findings: Finding[] = [];
+
+  before(async () => {
+    session = await startEditorSession();
+    fs.rmSync(ARTEFACTS, { recursive: true, force: true });
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  for (const language of LANGUAGES) {
+    it(`${language}: opens sm-config, sm in, sm out, sm admin and each export destination editor`, async () => {
+      const page = await session.openEditor(language, { width: 1400, height: 1500 });
+      await importFlow(page);
+
+      await openConfigDialog(page);
+      let inspection = await inspectTopTray(page);
+      findings.push(...judge(language, 'sm-config', inspection, await propertyNames(page, 'sm-config'), english));
+      await screenshot(page, language, 'sm-config', inspection);
+      await closeTopTray(page, '#node-config-dialog-cancel');
+
+      for (const { dialog, id } of NODE_DIALOGS) {
+        await openNodeDialog(page, id);
+        inspection = await inspectTopTray(page);
+        const type = dialog.replace('-', ' ');
+        findings.push(...judge(language, dialog, inspection, await propertyNames(page, type), english));
+        await screenshot(page, language, dialog, inspection);
+        if (dialog === 'sm-admin') {
+          const exportFields = ['identifier', 'kinesisStreamName', 'iotChannel', 'iotMsgIdPrefix', 'uri', 'exportFormat', 'batchSize', 'batchIntervalMillis',
+            'priority', 'startSequenceNumber', 'disabled', 'sizeThresholdForMultipartUploadBytes', 'statusConfig', 'statusLevel', 'statusStreamName'];
+          const rows = page.locator('.sm-export-row');
+          assert.equal(await rows.count(), DESTINATION_KINDS.length, `${language}: one row per export destination`);
+          for (const [index, kind] of DESTINATION_KINDS.entries()) {
+            await rows.nth(index).click();
+            await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
+            await page.waitForTimeout(300);
+            const destination = await inspectTopTray(page);
+            findings.push(...judge(language, `export-${kind}`, destination, exportFields, english));
+            await screenshot(page, language, `export-${kind}`, destination);
+            await closeTopTray(page, '#sm-export-dialog-cancel');
+          }
+          await page.click('#sm-exports-view-json');
+          await page.waitForTimeout(400);
+          await screenshot(page, language, 'sm-admin-json', await inspectTopTray(page));
+        }
+        await closeTopTray(page, '#node-dialog-cancel');
+      }
+      await page.context().close();
+    });
+  }
+
+  it('edits export destinations through the structured editor and its JSON view, deploys, and saves the definition GET /flows gives back', async () => {
+    const page = await session.openEditor('en-US', { width: 1400, height: 1300 });
+    const tab = 'roundtrip-tab';
+    await page.evaluate((nodes) => {
+      const red = (window as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void } } }).RED;
+      red.view.importNodes(nodes, { generateIds: false });
+    }, [
+      { id: tab, type: 'tab', label: 'round trip' },
+      { id: 'roundtrip-config', type: 'sm-config', name: 'round trip', host: '127.0.0.1', port: String(session.environment.streamManagerPort), connectTimeout: '3', requestTimeout: '60' },
+      { id: 'roundtrip-admin', type: 'sm admin', z: tab, server: 'roundtrip-config', action: 'create', stream: 'round-trip', x: 200, y: 80, wires: [[]] },
+    ]);
+    await openNodeDialog(page, 'roundtrip-admin');
+    await page.fill('#sm-maxSize', '64');
+    await page.selectOption('#sm-maxSize-unit', 'MB');
+    await page.fill('#sm-timeToLiveMillis', '2');
+    await page.selectOption('#sm-timeToLiveMillis-unit', 'hours');
+
+    const addDestination = async (kind: string, fill: (page: Page) => Promise<void>): Promise<void> => {
+      await page.selectOption('#sm-exports-kind', kind);
+      await page.click('#sm-exports-add');
+      await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
+      await fill(page);
+      await page.click('#sm-export-dialog-ok');
+      await page.waitForSelector('#sm-export-dialog-ok', { state: 'detached' });
+    };
+    await addDestination('kinesis', async () => {
+      await page.fill('#sm-export-kinesisStreamName', 'sensor-readings');
+      await page.fill('#sm-export-batchSize', '900');
+      await page.locator('#sm-export-batchSize').dispatchEvent('change');
+      await page.waitForSelector('#sm-export-dialog-ok:disabled', { timeout: 5000 }).catch(() => undefined);
+      assert.ok(await page.locator('#sm-export-dialog-ok').isDisabled(), `Done is refused while the batch size is above 500 (${await page.inputValue('#sm-export-batchSize')})`);
+      assert.ok(await page.locator('#sm-export-batchSize.input-error').count(), 'the batch size is marked');
+      await page.fill('#sm-export-batchSize', '200');
+      await page.fill('#sm-export-batchIntervalMillis', '2');
+      await page.selectOption('#sm-export-batchIntervalMillis-unit', 'minutes');
+      await page.fill('#sm-export-priority', '3');
+      await page.locator('#sm-export-priority').dispatchEvent('change');
+    });
+    await addDestination('http', async () => {
+      await page.fill('#sm-export-uri', 'http://127.0.0.1:9/ingest');
+      await page.selectOption('#sm-export-exportFormat', '0');
+    });
+    await addDestination('s3TaskExecutor', async () => {
+      await page.fill('#sm-export-statusStreamName', 'S3Status');
+      await page.locator('#sm-export-statusStreamName').dispatchEvent('change');
+    });
+    assert.equal(await page.locator('.sm-export-row').count(), 3);
+    await page.locator('.red-ui-editableList-item-remove').nth(2).click();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('.sm-export-row').count(), 2, 'the S3 destination is removed');
+
+    await page.locator('.sm-export-row').first().click();
+    await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
+    assert.equal(await page.inputValue('#sm-export-batchIntervalMillis'), '2', 'the interval shows in the unit it was typed in');
+    await page.fill('#sm-export-priority', '4');
+    await page.locator('#sm-export-priority').dispatchEvent('change');
+    await page.click('#sm-export-dialog-ok');
+    await page.waitForSelector('#sm-export-dialog-ok', { state: 'detached' });
+
+    // The JSON view shows what the forms made; an edit there comes back to the forms, a wrong one is refused.
+    await page.click('#sm-exports-view-json');
+    await page.waitForTimeout(500);
+    const typeInJsonView = async (text: string): Promise<void> => {
+      await page.locator('.sm-exports-json').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(text);
+    };
+    const edited = {
+      kinesis: [{ identifier: 'KinesisExport1', kinesisStreamName: 'sensor-readings', batchSize: 250, batchIntervalMillis: 120000, priority: 4 }],
+      http: [{ identifier: 'HttpExport1', uri: 'http://127.0.0.1:9/ingest', exportFormat: 0 }],
+    };
+    await typeInJsonView(JSON.stringify({ ...edited, kinesis: [{ ...edited.kinesis[0], batchSize: 9999 }] }));
+    await page.click('#sm-exports-view-list');
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#sm-exports-view-json.selected').count(), 1, 'a batch size of 9999 keeps the JSON view open');
+    await typeInJsonView(JSON.stringify(edited));
+    await page.click('#sm-exports-view-list');
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('.sm-export-row').count(), 2);
+
+    await page.click('#node-dialog-ok');
+    await page.waitForSelector('#node-dialog-ok', { state: 'detached' });
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForSelector('.red-ui-notification-success', { state: 'attached', timeout: 15_000 });
+
+    const response = await page.request.get(new URL('flows', session.environment.editorUrl).toString(), { headers: { 'Node-RED-API-Version': 'v1' } });
+    const flows = (await response.json()) as { id: string; [key: string]: unknown }[];
+    const saved = flows.find((node) => node.id === 'roundtrip-admin');
+    assert.ok(saved, 'the sm admin node is deployed');
+    assert.equal(saved.maxSize, '67108864', 'maxSize is saved in bytes');
+    assert.equal(saved.timeToLiveMillis, '7200000', 'timeToLiveMillis is saved in milliseconds');
+    assert.equal(saved.strategyOnFull, 'OverwriteOldestData');
+    assert.deepEqual(JSON.parse(saved.exportDefinition as string), edited);
+    await page.context().close();
+  });
+
+  const DIALOGS = ['sm-config', 'sm-in', 'sm-out', 'sm-admin', 'sm-admin-json', ...DESTINATION_KINDS.map((kind) => `export-${kind}`)];
+  for (const dialog of DIALOGS) {
+    it(`${dialog}: no property name as a label, no English in a translation, nothing that does not fit`, { todo: REWORKED_ELSEWHERE[dialog] }, () => {
+      const mine = findings.filter((finding) => finding.dialog === dialog);
+      assert.deepEqual(mine.map((finding) => `${finding.language} ${finding.dialog}: ${finding.problem}`), []);
+    });
+  }
+
+  it('shows no console error and no failed request', () => {
+    assert.deepEqual(session.problems, []);
+  });
+});
