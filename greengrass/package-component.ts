@@ -185,6 +185,10 @@ function buildApp(options: PackageOptions, work: string): string {
   log(`installing Node-RED ${nodeRedVersion} and ${ourPackage.name} with production dependencies only`);
   // No optional dependencies: they are native builds for one architecture, and both packages run without them.
   npm(['install', '--omit=dev', '--omit=optional', '--omit=peer', '--ignore-scripts', '--no-bin-links', '--no-audit', '--no-fund', '--loglevel=error'], app);
+  const launcher = path.join(app, 'node_modules', ourPackage.name, 'dist', 'greengrass', 'launcher.js');
+  if (!existsSync(launcher)) {
+    throw new Error(`the packed ${ourPackage.name} has no dist/greengrass/launcher.js: package.json "files" must include dist/greengrass`);
+  }
   const flows = JSON.parse(readFileSync(options.flows, 'utf8')) as unknown;
   if (!Array.isArray(flows)) throw new PackageOptionError(`--flows ${options.flows} must hold the array of nodes the editor exports`);
   copyFileSync(options.flows, path.join(app, 'flows.json'));

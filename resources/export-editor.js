@@ -30,6 +30,11 @@
     return known ? list : undefined;
   }
 
+  /** True when both texts are JSON of the same value (so that unchanged text is saved exactly as it was). */
+  function sameJson(first, second) {
+    try { return JSON.stringify(JSON.parse(first)) === JSON.stringify(JSON.parse(second)); } catch (error) { return false; }
+  }
+
   /** [{ kind, config }] as an ExportDefinition, kinds in the order they first appear. */
   function toDefinition(list) {
     var definition = {};
@@ -82,7 +87,7 @@
           .appendTo(tray.find(".red-ui-tray-body"));
         $('<div class="sm-section"></div>').text(kindLabel(kind)).appendTo(form);
         $('<div class="form-tips"></div>').text(text("exports.about." + kind.key)).appendTo(form);
-        kind.fields.forEach(function (field) { readers.push(fieldControl(form, kind, field, draft)); });
+        kind.fields.forEach(function (field) { readers.push(fieldControl(form, field, draft)); });
         readers.forEach(function (reader) { reader.onChange(collect); });
         collect();
       }
@@ -90,7 +95,7 @@
   }
 
   /** One field's row in the destination tray, with a reader giving the value to save (undefined: leave it out). */
-  function fieldControl(form, kind, field, config) {
+  function fieldControl(form, field, config) {
     var name = fieldName(field);
     var id = "sm-export-" + name;
     var label = text("exports.field." + name);
@@ -280,8 +285,7 @@
         var parsed;
         try { parsed = typed === "" ? undefined : JSON.parse(typed); } catch (error) { $saved.val(typed); return; }
         var compact = parsed === undefined ? "" : JSON.stringify(parsed);
-        var original = parse(originalText);
-        $saved.val(original && JSON.stringify(toDefinition(original)) === compact ? originalText : compact);
+        $saved.val(sameJson(originalText, compact) ? originalText : compact);
       },
       close: function () {
         if (jsonEditor) { jsonEditor.destroy(); jsonEditor = undefined; }

@@ -1,7 +1,9 @@
-// The stream-definition form of the sidebar's create and edit trays. It reads and writes the same fields as the
-// sm admin and sm out dialogs save (DefinitionForm in nodes/shared/stream-definition.ts), so the server checks both
-// with one buildDefinition. render(container, values, options) returns { read(), check() }.
-// Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
+// The stream-definition form of the sidebar's create and edit trays: the form of the sm out and sm admin dialogs
+// (GreengrassStreamManagerEditor.streamDefinitionForm, loaded with those nodes) below a name field, saving the same
+// fields (DefinitionForm in nodes/shared/stream-definition.ts), so the server checks both with one buildDefinition.
+// That form finds its fields by the node dialogs' ids, so while a node dialog is open (the sidebar stays usable
+// during an edit) a plain form of the same fields stands in. render(container, values, options) returns
+// { read(), check(), close() }.
 (function (space) {
   "use strict";
   (space.parts = space.parts || []).push(function () {
@@ -41,12 +43,60 @@
       return element;
     }
 
+    function dialogsForm() {
+      var editor = window.GreengrassStreamManagerEditor;
+      var form = editor && editor.streamDefinitionForm;
+      var nodeDialogOpen = $("#node-dialog-ok, #node-config-dialog-ok").length > 0;
+      return form && typeof form.create === "function" && typeof form.defaults === "function" && !nodeDialogOpen ? form : null;
+    }
+
+    function nameRow(container, values, nameEditable) {
+      var input = row(container, "form.name", $("<input>", { type: "text", placeholder: api.t("form.namePlaceholder") }), "sm-sidebar-form-name");
+      return input.val(values.name || "").prop("disabled", !nameEditable);
+    }
+
+    /** The dialogs' own form: its fields keep the node property ids, read here inside the tray only. */
+    function renderDialogsForm(form, container, values, nameEditable) {
+      container.addClass("sm-dialog"); // the dialogs' layout: labels in one column, amount and unit on one line
+      var name = nameRow(container, values, nameEditable);
+      var defaults = form.defaults();
+      var node = $.extend({}, values, { _def: { defaults: defaults } });
+      var handle = form.create(container, node);
+      var field = function (key) { return container.find("#node-input-" + key); };
+      var saved = false;
+      function read() {
+        if (!saved) { handle.save(); saved = true; } // writes the JSON view of the exports back, then frees it
+        return {
+          name: String(name.val()).trim(),
+          persistence: field("persistence").val(),
+          maxSize: String(field("maxSize").val() || "").trim(),
+          streamSegmentSize: String(field("streamSegmentSize").val() || "").trim(),
+          timeToLiveMillis: String(field("timeToLiveMillis").val() || "").trim(),
+          strategyOnFull: field("strategyOnFull").val(),
+          flushOnWrite: field("flushOnWrite").prop("checked") === true,
+          exportDefinition: String(field("exportDefinition").val() || "")
+        };
+      }
+      function check() {
+        var good = CHECKS.name(String(name.val()).trim());
+        name.toggleClass("input-error", !good);
+        ["maxSize", "streamSegmentSize", "timeToLiveMillis", "exportDefinition"].forEach(function (key) {
+          good = defaults[key].validate.call(node, String(field(key).val() || "")) && good;
+        });
+        return good;
+      }
+      name.on("change keyup", check);
+      return { read: read, check: check, close: function () { if (!saved) { handle.close(); } } };
+    }
+
     function render(container, values, options) {
       values = values || {};
       var nameEditable = !options || options.nameEditable !== false;
+      var shared = dialogsForm();
+      if (shared) { return renderDialogsForm(shared, container, values, nameEditable); }
       var prefix = "sm-sidebar-form-";
       var fields = {
-        name: row(container, "form.name", $("<input>", { type: "text", placeholder: api.t("form.namePlaceholder") }), prefix + "name"),
+        name: nameRow(container, values, nameEditable),
         persistence: row(container, "form.persistence", select([["File", api.t("stream.File")], ["Memory", api.t("stream.Memory")]]), prefix + "persistence"),
         maxSize: row(container, "form.maxSize", $("<input>", { type: "text", placeholder: "268435456" }), prefix + "maxSize"),
         streamSegmentSize: row(container, "form.segmentSize", $("<input>", { type: "text", placeholder: "16777216" }), prefix + "streamSegmentSize"),
@@ -55,7 +105,6 @@
         flushOnWrite: row(container, "form.flushOnWrite", $("<input>", { type: "checkbox", class: "sm-sidebar-checkbox" }), prefix + "flushOnWrite"),
         exportDefinition: row(container, "form.exportDefinition", $("<textarea>", { rows: 8, class: "sm-sidebar-json", spellcheck: "false" }), prefix + "exportDefinition")
       };
-      fields.name.val(values.name || "").prop("disabled", !nameEditable);
       fields.persistence.val(values.persistence || "File");
       fields.maxSize.val(values.maxSize || "");
       fields.streamSegmentSize.val(values.streamSegmentSize || "");
@@ -89,7 +138,7 @@
       }
 
       Object.keys(CHECKS).forEach(function (field) { fields[field].on("change keyup", check); });
-      return { read: read, check: check };
+      return { read: read, check: check, close: function () {} };
     }
 
     space.definitionForm = { render: render };

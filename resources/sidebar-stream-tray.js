@@ -36,6 +36,9 @@
           container.on("submit", function (event) { event.preventDefault(); });
           form = space.definitionForm.render(container, options.values, { nameEditable: options.nameEditable });
           if (options.nameEditable) { container.find("input").first().trigger("focus"); }
+        },
+        close: function () {
+          if (form) { form.close(); }
         }
       });
     }

@@ -62,13 +62,14 @@
         timer = null;
         if (!shown() || running || !configId) { return; }
         running = true;
-        var work = [api.state(configId).then(showState, function (error) {
-          if (error.code === "UnknownConfig") { showState(null); }
-        })];
-        if (view && view.refresh) { work.push(view.refresh()); }
-        $.when.apply($, work.map(function (promise) {
-          return promise.then(null, function () { return $.Deferred().resolve(); });
-        })).always(function () {
+        var settled = function () { return $.Deferred().resolve(); };
+        // The view first: its request makes the endpoints hold the connection, so the state asked after it is current.
+        var work = (view && view.refresh ? view.refresh() : settled()).then(settled, settled).then(function () {
+          return api.state(configId).then(showState, function (error) {
+            if (error.code === "UnknownConfig") { showState(null); }
+          }).then(settled, settled);
+        });
+        work.always(function () {
           running = false;
           if (again) {
             // A view was opened, or a refresh asked for, while this one was under way: refresh it now.

@@ -201,7 +201,7 @@ describe('security', () => {
       }
     });
 
-    it("serves the editor's stream list only to a user with the permission to read config nodes", async () => {
+    it("serves the editor's stream list only to a user with the greengrass-stream-manager.read permission (a user with only flows.read is refused)", async () => {
       const withoutLogin = await get('greengrass-stream-manager/good-config/streams');
       assert.equal(withoutLogin.status, 401);
       const flowReader = await get('greengrass-stream-manager/good-config/streams', await login('flow-reader', 'reader-password'));

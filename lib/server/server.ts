@@ -3,6 +3,11 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from '../client/options';
 import { ValidationError } from '../protocol/errors';
+import { DEFAULT_EXPORT_POLL_MS, DEFAULT_THREAD_POOL_SIZE } from './exports/export-scheduler';
+import { messageStreamAppender } from './exports/export-source';
+import { DEFAULT_FIRST_RETRY_MS, DEFAULT_MAX_RETRY_MS, type RetryTiming } from './exports/retry-backoff';
+import { DEFAULT_MIN_PART_SIZE_BYTES, type S3EndpointOptions, s3EndpointSettings } from './exports/s3/s3-endpoint-options';
+import { ServerExports } from './exports/server-exports';
 import { MAX_FRAME_LENGTH } from '../protocol/frame';
 import { MAX_FRAME_BEFORE_CONNECT, ServerConnection, type ConnectionLimits } from './server-connection';
 import { StreamStore } from './stream-store';
@@ -16,8 +21,24 @@ export interface ServerOptions {
   storeDir?: string;
   /** When set, a Connect must carry exactly this token. */
   authToken?: string;
-  /** When set, what exports would send is written here as JSON lines. */
+  /** Where exports leave what they send: requests to cloud services, S3 copies. Default <storeDir>/exports. */
   exportDir?: string;
+  /** An S3-compatible endpoint (path-style) for S3 export tasks; without it files are copied under exportDir/s3. */
+  s3Endpoint?: S3EndpointOptions;
+  /** Part size of multipart S3 uploads; at least and by default 5242880. */
+  s3MultipartMinPartSizeBytes?: number;
+  /** Export identifiers, or kinds (kinesis, iotAnalytics, IotSitewise, http, s3TaskExecutor), that fail every attempt. */
+  refuseExports?: string[];
+  /** Export batches under way at once across the server. Default 5. */
+  exporterThreadPoolSize?: number;
+  /** Average kbit/s for all exports together. Default unlimited. */
+  exporterMaxBandwidthKbps?: number;
+  /** Back-off of failed exports: first delay, doubled up to the cap. Default 1 s up to 5 min. */
+  exportRetry?: Partial<RetryTiming>;
+  /** How often exports look for due batches. Default 100 ms. */
+  exportPollIntervalMs?: number;
+  /** Timeout of one HTTP export request. Default 30 s. */
+  httpExportTimeoutMs?: number;
   logger?: Logger;
   /** Largest frame accepted; a larger one closes that connection. Default 256 MiB (the default stream maxSize). */
   maxFrameLength?: number;
@@ -32,7 +53,7 @@ export interface ServerOptions {
    * no more of its answers) until it has read some. Default 16 MiB.
    */
   maxQueuedBytesPerConnection?: number;
-  /** How often expired segments are dropped and export batches written. Default 1000 ms. */
+  /** How often expired segments are dropped. Default 1000 ms. */
   housekeepingIntervalMs?: number;
   /** The server's clock in epoch milliseconds (ingest times, time to live). Default Date.now; tests move it on. */
   clock?: () => number;
@@ -56,6 +77,8 @@ export const DEFAULT_MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
 const SMALLEST_QUEUE_BOUND = 64 * 1024;
 /** setTimeout fires at once beyond this. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
+/** At a stop, export batches under way get this long to finish, so that they are not sent again at the next start. */
+const EXPORT_STOP_TIMEOUT_MS = 5000;
 
 const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -96,11 +119,35 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const limits = connectionLimits(options);
   const host = options.host ?? '127.0.0.1';
   const storeDir = path.resolve(options.storeDir ?? DEFAULT_STORE_DIR);
-  const store = StreamStore.open(storeDir, options.exportDir ? path.resolve(options.exportDir) : undefined, logger);
-  const connections = new Set<ServerConnection>();
   const clock = options.clock ?? Date.now;
+  let store: StreamStore | undefined;
+  const exports = new ServerExports(
+    {
+      exportDir: path.resolve(options.exportDir ?? path.join(storeDir, 'exports')),
+      s3Endpoint: options.s3Endpoint ? s3EndpointSettings(options.s3Endpoint, options.s3MultipartMinPartSizeBytes ?? DEFAULT_MIN_PART_SIZE_BYTES) : undefined,
+      refuse: new Set(options.refuseExports ?? []),
+      retry: { firstRetryMs: options.exportRetry?.firstRetryMs ?? DEFAULT_FIRST_RETRY_MS, maxRetryMs: options.exportRetry?.maxRetryMs ?? DEFAULT_MAX_RETRY_MS },
+      httpTimeoutMs: options.httpExportTimeoutMs ?? 30_000,
+      clock,
+      logger,
+      appendStatus: messageStreamAppender((name) => (store as StreamStore).get(name), clock),
+    },
+    {
+      threadPoolSize: options.exporterThreadPoolSize ?? DEFAULT_THREAD_POOL_SIZE,
+      maxBandwidthKbps: options.exporterMaxBandwidthKbps,
+      pollIntervalMs: options.exportPollIntervalMs ?? DEFAULT_EXPORT_POLL_MS,
+    },
+  );
+  try {
+    store = StreamStore.open(storeDir, exports, logger);
+  } catch (error) {
+    await exports.stop(0);
+    throw error;
+  }
+  const openStore = store;
+  const connections = new Set<ServerConnection>();
   const context = {
-    store,
+    store: openStore,
     clock,
     authToken: options.authToken || undefined,
     serverVersion: serverVersion(),
@@ -119,11 +166,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
     });
   } catch (error) {
-    store.close();
+    await exports.stop(0);
+    openStore.close();
     throw error;
   }
   server.on('error', (error) => logger.error(`server error: ${error.message}`));
-  const housekeeping = setInterval(() => store.tick(clock()), options.housekeepingIntervalMs ?? 1000);
+  const housekeeping = setInterval(() => {
+    try {
+      openStore.tick(clock());
+    } catch (error) {
+      logger.error(`housekeeping: ${(error as Error).message}`);
+    }
+  }, options.housekeepingIntervalMs ?? 1000);
   housekeeping.unref();
   const port = (server.address() as net.AddressInfo).port;
   logger.info(`listening on ${host}:${port}, store ${storeDir}`);
@@ -134,12 +188,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     host,
     storeDir,
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
         clearInterval(housekeeping);
-        server.close(() => resolve());
+        const listening = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const connection of connections) connection.close();
-        store.close();
-      });
+        await exports.stop(EXPORT_STOP_TIMEOUT_MS);
+        openStore.close();
+        await listening;
+      })();
       return closing;
     },
   };

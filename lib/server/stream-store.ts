@@ -11,7 +11,8 @@ import type { Logger } from '../client/options';
 import { MessageStream, numberField, type FileStorage } from './message-stream';
 import { diskFailure } from './disk-failure';
 import { FileHandles } from './log/file-handles';
-import { StreamExports } from './stream-exports';
+import type { ServerExports } from './exports/server-exports';
+import type { StreamExports } from './exports/stream-exports';
 
 const DEFINITION_FILE = 'definition.cbor';
 /** A deleted stream's folder is first renamed to this prefix (atomic), then removed; leftovers go at the next open. */
@@ -35,15 +36,15 @@ export class StreamStore {
 
   private constructor(
     storeDir: string,
-    private readonly exportDir: string | undefined,
+    private readonly exports: ServerExports,
     private readonly logger: Logger,
   ) {
     this.streamsFolder = path.join(storeDir, 'streams');
   }
 
   /** Opens the store, creating its folder, and loads every File stream in it. */
-  static open(storeDir: string, exportDir: string | undefined, logger: Logger): StreamStore {
-    const store = new StreamStore(storeDir, exportDir, logger);
+  static open(storeDir: string, exports: ServerExports, logger: Logger): StreamStore {
+    const store = new StreamStore(storeDir, exports, logger);
     fs.mkdirSync(store.streamsFolder, { recursive: true });
     for (const folderName of fs.readdirSync(store.streamsFolder).sort()) {
       if (folderName.startsWith(DELETED_PREFIX)) store.removeDeletedFolder(folderName);
@@ -85,10 +86,8 @@ export class StreamStore {
         throw diskFailure(`could not create stream ${definition.name} in ${this.streamsFolder}`, error);
       }
     }
-    const exports = new StreamExports(this.exportDir);
-    exports.configure(definition.exportDefinition);
     const stream = new MessageStream(definition, directory === undefined ? undefined : this.storage(directory));
-    this.entries.set(definition.name, { stream, exports, folderName });
+    this.entries.set(definition.name, { stream, exports: this.exports.forStream(stream, folderName, directory), folderName });
   }
 
   update(requested: MessageStreamDefinition, now: number): void {
@@ -138,6 +137,7 @@ export class StreamStore {
       this.removeDeletedFolder(deletedName);
     }
     this.entries.delete(name);
+    this.exports.release(entry.exports);
     entry.stream.destroy();
   }
 
@@ -151,14 +151,13 @@ export class StreamStore {
     };
   }
 
-  /** Time-based work: expired segments go, due export batches are written. */
+  /** Time-based work: expired segments go. (Exports run on their own scheduler.) */
   tick(now: number): void {
     for (const entry of this.entries.values()) {
       try {
         entry.stream.tick(now);
-        if (entry.exports.active) entry.exports.run(entry.stream, entry.folderName, now);
       } catch (error) {
-        // One stream's trouble (an export batch that cannot be read, a disk error) must not stop the others or the server.
+        // One stream's trouble (a disk error) must not stop the others or the server.
         this.logger.error(`stream ${entry.stream.name}: housekeeping failed: ${(error as Error).message}`);
       }
     }
@@ -196,9 +195,8 @@ export class StreamStore {
       return;
     }
     const definition = decodeCbor(fs.readFileSync(definitionFile)) as MessageStreamDefinition;
-    const exports = new StreamExports(this.exportDir);
-    exports.configure(definition.exportDefinition);
-    this.entries.set(definition.name, { stream: new MessageStream(definition, this.storage(directory)), exports, folderName });
+    const stream = new MessageStream(definition, this.storage(directory));
+    this.entries.set(definition.name, { stream, exports: this.exports.forStream(stream, folderName, directory), folderName });
   }
 }
 

@@ -126,6 +126,8 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
       });
     });
     await page.waitForTimeout(6000);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-getting-started.png') });
     const statusTexts = await page.locator('.red-ui-flow-node-status-label').allTextContents();
     assert.ok(statusTexts.some((text) => text === 'connected'), `a node shows "connected": ${statusTexts.join(' | ')}`);

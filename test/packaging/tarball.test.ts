@@ -47,6 +47,7 @@ const REQUIRED = [
   ]),
   'dist/greengrass/launcher.js',
   'examples/getting-started.json',
+  'greengrass/recipe.yaml',
   'README.md',
   'LICENSE',
 ];

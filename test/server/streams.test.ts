@@ -118,44 +118,4 @@ describe('stream semantics of the local server', () => {
       await client.updateMessageStream(stream('rules', { exportDefinition: { kinesis: [{ identifier: 'k1', kinesisStreamName: 'cloud' }] } }));
       assert.deepEqual((await client.describeMessageStream('rules')).exportStatuses?.map((status) => status.exportConfigIdentifier), ['k1']);
     }));
-
-  it('records what exports would send, batch by batch, and reports honest export statuses', async () => {
-    const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const exportDir = await mkdtemp(path.join(tmpdir(), 'sm-export-'));
-    try {
-      await withServer(
-        async (client) => {
-          await client.createMessageStream(stream('sensors', { exportDefinition: { kinesis: [{ identifier: 'to-kinesis', kinesisStreamName: 'cloud', batchSize: 2 }] } }));
-          for (let index = 0; index < 5; index++) await client.appendMessage('sensors', Buffer.from(`reading ${index}`));
-          let status;
-          for (let attempt = 0; attempt < 50; attempt++) {
-            [status] = (await client.describeMessageStream('sensors')).exportStatuses ?? [];
-            if (status?.lastExportedSequenceNumber === 3) break;
-            await delay(20);
-          }
-          assert.equal(status?.lastExportedSequenceNumber, 3, 'two full batches of two; the fifth waits for its batch');
-          assert.equal(status?.exportedMessagesCount, 4);
-          const [folder] = await readdir(exportDir);
-          const [file] = await readdir(path.join(exportDir, folder));
-          const records = (await readFile(path.join(exportDir, folder, file), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { sequenceNumber?: number; payloadBase64?: string });
-          const exported = records.filter((record) => record.sequenceNumber !== undefined);
-          assert.deepEqual(exported.map((record) => Buffer.from(record.payloadBase64 ?? '', 'base64').toString()), ['reading 0', 'reading 1', 'reading 2', 'reading 3']);
-        },
-        { exportDir, housekeepingIntervalMs: 20 },
-      );
-    } finally {
-      await rm(exportDir, { recursive: true, force: true });
-    }
-  });
-
-  it('says plainly that nothing is exported when no export folder is set', () =>
-    withServer(async (client) => {
-      await client.createMessageStream(stream('nowhere', { exportDefinition: { iotAnalytics: [{ identifier: 'ia', iotChannel: 'channel' }] } }));
-      await client.appendMessage('nowhere', Buffer.from('x'));
-      const [status] = (await client.describeMessageStream('nowhere')).exportStatuses ?? [];
-      assert.equal(status.lastExportedSequenceNumber, -1);
-      assert.match(String(status.errorMessage), /--export-dir/);
-    }));
 });

@@ -186,9 +186,18 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       const created = `sidebar made ${language}`;
       await page.locator('.sm-sidebar-back').click();
       await page.locator('.sm-sidebar-create').click();
+      await page.locator('#sm-sidebar-form-name').waitFor({ state: 'visible' });
+      await page.waitForTimeout(600); // the tray slides in and then moves the focus itself
       await page.locator('#sm-sidebar-form-name').fill(created);
-      await page.locator('#sm-sidebar-form-persistence').selectOption('Memory');
-      await page.locator('#sm-sidebar-form-timeToLiveMillis').fill('3600000');
+      // The node dialogs' stream-definition form, in the tray: sizes and durations as an amount and a unit.
+      await page.locator('.red-ui-tray #node-input-persistence').selectOption('Memory');
+      await page.locator('.red-ui-tray #sm-timeToLiveMillis-unit').selectOption('hours');
+      await page.locator('.red-ui-tray #sm-timeToLiveMillis').fill('');
+      await page.locator('.red-ui-tray #sm-timeToLiveMillis').pressSequentially('1');
+      assert.deepEqual(
+        await Promise.all(['#sm-sidebar-form-name', '#node-input-persistence', '#node-input-timeToLiveMillis'].map((field) => page.locator(`.red-ui-tray ${field}`).inputValue())),
+        [created, 'Memory', '3600000'],
+      );
       await page.screenshot({ path: shot('create') });
       assert.deepEqual(await untranslated(page, '.red-ui-tray'), []);
       assert.deepEqual(await cutOff(page, '.red-ui-tray'), []);
@@ -260,7 +269,9 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     }, inNode);
     const field = page.locator('#node-input-stream');
     await field.waitFor({ state: 'visible' });
+    await page.waitForTimeout(600); // the dialog slides in and then moves the focus itself
     await field.fill('');
+    await field.click();
     sidebarRequests.length = 0;
     await field.pressSequentially('getting', { delay: 30 });
     const menu = page.locator('.red-ui-autoComplete-container');
