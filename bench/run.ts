@@ -1,6 +1,7 @@
 // npm run bench: every benchmark of issue 7 side by side in one run, printed as a table and written to
 // docs/benchmarks.md. `--quick` runs smaller counts (for a smoke test); `--only 1,3` runs some items (`--only 3,10`:
 // the storage items of issue 12).
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +16,20 @@ const quick = process.argv.includes('--quick');
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1].split(',').map(Number)) : undefined;
 const wanted = (item: number) => !only || only.has(item);
+/** `--baseline path/to/dist/lib/server/cli.js`: item 3 measures that build of sm-server too, in turn with this one. */
+const baselineIndex = process.argv.indexOf('--baseline');
+const baselineArgument = baselineIndex > 0 ? process.argv[baselineIndex + 1] : undefined;
+const baselineCli = baselineArgument ? path.resolve(baselineArgument) : undefined;
+
+/** The baseline's commit when it is a git checkout (dist/lib/server/cli.js three folders down), else its path. */
+function baselineLabel(cli: string): string {
+  try {
+    const root = path.resolve(path.dirname(cli), '..', '..', '..');
+    return `commit ${execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}`;
+  } catch {
+    return cli;
+  }
+}
 const sizes = quick
   ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000, storedBytes: 64 * 2 ** 20 }
   : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000, storedBytes: 2 ** 30 };
@@ -50,13 +65,23 @@ async function main(): Promise<void> {
       row('2', 'messages read/s in batches of 500: ours vs official', `${formatRate(result.ours)} vs ${formatRate(result.official)} (${times.toFixed(1)}x)`, '>= 3x', times >= 3);
     }
     if (wanted(3)) {
-      const rates = await serverRates(server, sizes.serverAppends, sizes.flushed, sizes.runs);
+      const baseline = baselineCli ? await startServerProcess(baselineCli) : undefined;
+      const rates = await serverRates(server, sizes.serverAppends, sizes.flushed, sizes.runs, baseline).finally(() => baseline?.stop());
       const share = (value: number, limit: number) => `${formatRate(value)} vs ${formatRate(limit)} (${Math.round((value / limit) * 100)}%)`;
       row('3', 'server, Memory stream appends/s vs loopback TCP echo', share(rates.memory, rates.echoLimit), '>= 50%', rates.memory >= rates.echoLimit / 2);
       row('3', 'server, File stream appends/s vs raw file writes', share(rates.file, rates.fileLimit), '>= 50%', rates.file >= rates.fileLimit / 2);
       row('3', 'server, File + flushOnWrite appends/s vs raw write+fdatasync', share(rates.fileFlush, rates.fileFlushLimit), '>= 50%', rates.fileFlush >= rates.fileFlushLimit / 2);
       row('3', 'server, File stream appends/s vs its Memory stream', share(rates.file, rates.memory));
-      row('3', 'server CPU per append, Memory / File / File + flushOnWrite stream (us)', `${rates.memoryCpuMicros.toFixed(1)} / ${rates.fileCpuMicros.toFixed(1)} / ${rates.fileFlushCpuMicros.toFixed(1)}`);
+      const cpu = (measured: { memoryCpuMicros: number; fileCpuMicros: number; fileFlushCpuMicros: number }) =>
+        `${measured.memoryCpuMicros.toFixed(1)} / ${measured.fileCpuMicros.toFixed(1)} / ${measured.fileFlushCpuMicros.toFixed(1)}`;
+      row('3', 'server CPU per append, Memory / File / File + flushOnWrite stream (us)', cpu(rates));
+      if (rates.baseline) {
+        const before = rates.baseline;
+        row('3', `the same on the baseline, ${baselineLabel(baselineCli as string)}, in turn (us)`, cpu(before));
+        const shares = [rates.memoryCpuMicros / before.memoryCpuMicros, rates.fileCpuMicros / before.fileCpuMicros, rates.fileFlushCpuMicros / before.fileFlushCpuMicros];
+        row('3', 'server CPU per append, this build as a share of the baseline', shares.map((share) => `${Math.round(share * 100)}%`).join(' / '), '<= 50%', shares.every((share) => share <= 0.5));
+        row('3', 'Memory stream appends/s: this build vs the baseline, in turn', `${formatRate(rates.memory)} vs ${formatRate(before.memory)}`);
+      }
     }
     if (wanted(4)) {
       await filledStream(server, 'nr-out', 0);
@@ -111,7 +136,11 @@ function rowsKeptFromLastReport(): { item: string; line: string }[] {
 }
 
 function commandOptions(): string {
-  const options = [...(quick ? ['--quick'] : []), ...(only ? [`--only ${[...only].join(',')}`] : [])];
+  const options = [
+    ...(quick ? ['--quick'] : []),
+    ...(only ? [`--only ${[...only].join(',')}`] : []),
+    ...(baselineArgument ? [`--baseline ${baselineArgument}`] : []),
+  ];
   return options.length > 0 ? ` -- ${options.join(' ')}` : '';
 }
 
@@ -138,7 +167,7 @@ function writeReport(): void {
     '',
     '1. Appends of 1 KiB to a Memory stream, 1 or 64 under way at once, our client and the official one taking turns; the median of the runs, after one unmeasured run of each.',
     '2. Reads of 500 messages (1 KiB each) at a time from a Memory stream, taking turns; the median of the runs, after one unmeasured run of each.',
-    '3. Ready-made append frames sent over one raw connection, 64 at a time, to the server and to a TCP echo server that answers each frame with a ready-made reply (the limit); File streams against writing the same records to a file in a loop, with fdatasync after each for flush on write. Echo, Memory, raw writes, File, raw write+fdatasync and File with flush take turns; the median of the runs. A File append crosses the same loopback as a Memory one, so its rate cannot pass the echo: the row against the Memory stream shows what the disk adds. The server CPU time per append comes from /proc/PID/stat around the runs.',
+    '3. Ready-made append frames sent over one raw connection, 64 at a time, to the server and to a TCP echo server that answers each frame with a ready-made reply (the limit); File streams against writing the same records to a file in a loop, with fdatasync after each for flush on write. Echo, raw writes, raw write+fdatasync, then Memory, File and File with flush take turns; the median of the runs. A File append crosses the same loopback as a Memory one, so its rate cannot pass the echo: the row against the Memory stream shows what the disk adds. The server CPU time per append is the sum of its threads\' run times (/proc/PID/task/*/schedstat) around each measure. With `--baseline <cli.js>`, another build of sm-server (its own process, its own store) is measured the same way in each run, right after this one; a baseline is built with `git clone --shared . /tmp/sm-baseline && cd /tmp/sm-baseline && git checkout <commit> && npm install && npm run build` (its `dist/lib/server/cli.js`).',
     '4. Msgs through a real Node-RED runtime, run as `npm start` does in a child process of its own (the test helper wraps every node method in spies, which would be measured too): sm out from receive to acknowledged output; sm in (continuous: a consumer whose position is kept in Stream Manager, batches of 500) from deploy until every message of a full stream is out; each wired to a junction that counts. With manual acks, a function node turns each msg into `{ action: "ack", sequenceNumber }` sent back into sm in and to the junction (at most 1000 outstanding).',
     '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
     '6. One append at a time with our client; one append at a time (from the Node-RED process) until the continuous sm in delivers it.',

@@ -122,7 +122,23 @@ async function withServerCpu(server: ServerProcess, appends: number, measure: ()
   return { rate, cpuMicros: (cpuMicros(server.child.pid as number) - before) / appends };
 }
 
-export async function serverRates(server: ServerProcess, appends: number, flushedAppends: number, runs: number): Promise<ServerRates> {
+/**
+ * The server shares one fdatasync among the appends under way, so it takes flushed appends far faster than the raw
+ * loop's one sync each; it gets more of them, or its CPU figure would rest on a few hundred milliseconds.
+ */
+const SERVER_FLUSHED_FACTOR = 5;
+
+/** The measures of one build of the server, when another (the baseline) is measured in turn with it. */
+export interface BaselineRates {
+  memory: number;
+  file: number;
+  fileFlush: number;
+  memoryCpuMicros: number;
+  fileCpuMicros: number;
+  fileFlushCpuMicros: number;
+}
+
+async function createBenchStreams(server: ServerProcess): Promise<void> {
   const client = new StreamManagerClient({ port: server.port });
   const create = (name: string, fields: Partial<MessageStreamDefinition>) =>
     client.createMessageStream({ name, strategyOnFull: StrategyOnFull.OverwriteOldestData, maxSize: 2 ** 27, streamSegmentSize: 2 ** 24, ...fields });
@@ -130,27 +146,53 @@ export async function serverRates(server: ServerProcess, appends: number, flushe
   await create('server-file', { persistence: Persistence.File });
   await create('server-flush', { persistence: Persistence.File, flushOnWrite: true });
   await client.close();
+}
+
+/** Memory, File and File + flushOnWrite appends on one server, each with its CPU time. */
+async function measureServer(server: ServerProcess, appends: number, flushedAppends: number): Promise<BaselineRates> {
+  const memory = await withServerCpu(server, appends, () => rawAppendRate(server.port, 'server-memory', appends, 64));
+  const file = await withServerCpu(server, appends, () => rawAppendRate(server.port, 'server-file', appends, 64));
+  const flushed = await withServerCpu(server, flushedAppends, () => rawAppendRate(server.port, 'server-flush', flushedAppends, 64));
+  return {
+    memory: memory.rate,
+    file: file.rate,
+    fileFlush: flushed.rate,
+    memoryCpuMicros: memory.cpuMicros,
+    fileCpuMicros: file.cpuMicros,
+    fileFlushCpuMicros: flushed.cpuMicros,
+  };
+}
+
+function medians<T extends object>(samples: T[]): T {
+  const keys = Object.keys(samples[0]) as (keyof T)[];
+  return Object.fromEntries(keys.map((key) => [key, median(samples.map((sample) => sample[key] as number))])) as T;
+}
+
+/**
+ * The server's rates next to their limits, `runs` times in turn, medians. With a baseline (another build of the
+ * server, e.g. the previous release), its measures are taken in turn with ours in each run.
+ */
+export async function serverRates(
+  server: ServerProcess,
+  appends: number,
+  flushedAppends: number,
+  runs: number,
+  baseline?: ServerProcess,
+): Promise<ServerRates & { baseline?: BaselineRates }> {
+  await createBenchStreams(server);
+  if (baseline) await createBenchStreams(baseline);
   const echo = await startEchoServer();
   try {
-    const samples: Record<keyof ServerRates, number[]> = {
-      memory: [], echoLimit: [], file: [], fileLimit: [], fileFlush: [], fileFlushLimit: [], memoryCpuMicros: [], fileCpuMicros: [], fileFlushCpuMicros: [],
-    };
+    const samples: ServerRates[] = [];
+    const baselineSamples: BaselineRates[] = [];
     for (let run = 0; run < runs; run++) {
-      samples.echoLimit.push(await rawAppendRate(echo.port, 'server-memory', appends, 64));
-      const memory = await withServerCpu(server, appends, () => rawAppendRate(server.port, 'server-memory', appends, 64));
-      samples.memory.push(memory.rate);
-      samples.memoryCpuMicros.push(memory.cpuMicros);
-      samples.fileLimit.push(rawFileWriteRate(appends, false));
-      const file = await withServerCpu(server, appends, () => rawAppendRate(server.port, 'server-file', appends, 64));
-      samples.file.push(file.rate);
-      samples.fileCpuMicros.push(file.cpuMicros);
-      samples.fileFlushLimit.push(rawFileWriteRate(flushedAppends, true));
-      const flushed = await withServerCpu(server, flushedAppends, () => rawAppendRate(server.port, 'server-flush', flushedAppends, 64));
-      samples.fileFlush.push(flushed.rate);
-      samples.fileFlushCpuMicros.push(flushed.cpuMicros);
+      const echoLimit = await rawAppendRate(echo.port, 'server-memory', appends, 64);
+      const fileLimit = rawFileWriteRate(appends, false);
+      const fileFlushLimit = rawFileWriteRate(flushedAppends, true);
+      samples.push({ echoLimit, fileLimit, fileFlushLimit, ...(await measureServer(server, appends, flushedAppends * SERVER_FLUSHED_FACTOR)) });
+      if (baseline) baselineSamples.push(await measureServer(baseline, appends, flushedAppends * SERVER_FLUSHED_FACTOR));
     }
-    const medians = Object.entries(samples).map(([key, values]) => [key, median(values)]);
-    return Object.fromEntries(medians) as unknown as ServerRates;
+    return { ...medians(samples), baseline: baseline ? medians(baselineSamples) : undefined };
   } finally {
     echo.stop();
   }

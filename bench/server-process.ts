@@ -10,12 +10,12 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** SM_BENCH_SERVER_CLI runs another build of sm-server (e.g. the previous commit's) under the same measures. */
-const CLI = process.env.SM_BENCH_SERVER_CLI || path.join(__dirname, '..', 'lib', 'server', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'server', 'cli.js');
 
-export async function startServerProcess(): Promise<ServerProcess> {
+/** @param cli the sm-server script to run: this build's by default. */
+export async function startServerProcess(cli = CLI): Promise<ServerProcess> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'sm-bench-'));
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--store', storeDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, '--port', '0', '--store', storeDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {

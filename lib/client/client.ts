@@ -1,6 +1,7 @@
 // StreamManagerClient: the public client, with the official JavaScript SDK's method names.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { appendRequestFrameSize, encodeAppendRequestFrame } from '../protocol/append-fast-path';
 import { encodeFrame, type DecodedFrame } from '../protocol/frame';
 import { Operation, RESPONSE_OPERATION } from '../protocol/operation';
 import { ResponseStatusCode } from '../protocol/status';
@@ -179,7 +180,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     const requestId = randomUUID();
     let frame: Buffer;
     try {
-      frame = encodeFrame(operation, { requestId, ...body }, this.options.maxFrameLength);
+      frame = this.encodeRequest(operation, requestId, body);
     } catch (error) {
       if (error instanceof FrameError) return Promise.reject(new ValidationError('request', body, `must fit in one frame (${error.message})`));
       return Promise.reject(error);
@@ -215,6 +216,15 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
         this.sendWhenWritable(requestId, frame, entry, () => settled).catch((error: unknown) => finish(error as Error));
       }
     });
+  }
+
+  private encodeRequest(operation: Operation, requestId: string, body: object): Buffer {
+    if (operation === Operation.AppendMessage) {
+      const { name, payload } = body as { name: string; payload: Uint8Array };
+      const size = appendRequestFrameSize(requestId, name, payload.length);
+      if (size > 0 && size - 4 <= this.options.maxFrameLength) return encodeAppendRequestFrame(size, requestId, name, payload);
+    }
+    return encodeFrame(operation, { requestId, ...body }, this.options.maxFrameLength);
   }
 
   /** The slow way of sending: connects if needed, waits while the socket is full, then registers and writes. */

@@ -1,6 +1,7 @@
 // One TCP connection to Stream Manager: the handshake, then frames in both directions.
 import * as net from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { decodeAppendReply } from '../protocol/append-fast-path';
 import { decodeFrameBody, encodeFrame, FrameDecoder, type DecodedFrame } from '../protocol/frame';
 import { Operation } from '../protocol/operation';
 import { ResponseStatusCode } from '../protocol/status';
@@ -174,6 +175,13 @@ export class Connection {
   deliver(frames: { operation: number; payload: Buffer }[]): void {
     for (const frame of frames) {
       if (this.closed) return;
+      if (frame.operation === Operation.AppendMessageResponse) {
+        const reply = decodeAppendReply(frame.payload);
+        if (reply) {
+          this.handlers.onFrame({ operation: frame.operation, body: reply as unknown as Record<string, unknown> });
+          continue;
+        }
+      }
       let decoded: DecodedFrame;
       try {
         decoded = decodeFrameBody(frame);

@@ -1,7 +1,21 @@
-// The hot request of the protocol by hand: AppendMessage as the SDKs send it (a map of requestId, name and payload)
-// and its successful answer. Anything unusual (other keys, non-ASCII text, tags, indefinite lengths) returns
-// undefined or -1, and the caller takes the general cbor-x path; the answers are byte for byte what it writes.
-import { asciiTextSize, headSize, MAJOR_MAP, MAJOR_UNSIGNED, readAsciiText, readBytes, readHead, readKey, writeAsciiText, writeHead, type CborCursor } from './cbor-head';
+// The hot request of the protocol by hand, on the server's side and the client's: AppendMessage as the SDKs send it
+// (a map of requestId, name and payload) and its successful answer. Anything unusual (other keys, non-ASCII text,
+// tags, indefinite lengths) returns undefined or -1, and the caller takes the general cbor-x path; what is written
+// here is byte for byte what that path writes.
+import {
+  asciiTextSize,
+  headSize,
+  MAJOR_MAP,
+  MAJOR_UNSIGNED,
+  readAsciiText,
+  readBytes,
+  readHead,
+  readKey,
+  writeAsciiText,
+  writeBytes,
+  writeHead,
+  type CborCursor,
+} from './cbor-head';
 import { FRAME_HEADER_SIZE } from './frame';
 import { Operation } from './operation';
 import { ResponseStatusCode } from './status';
@@ -70,4 +84,48 @@ export function writeAppendReplyFrame(target: Buffer, offset: number, size: numb
   at = writeAsciiText(target, at + BEFORE_REQUEST_ID.length, requestId);
   target.set(BEFORE_SEQUENCE_NUMBER, at);
   return writeHead(target, at + BEFORE_SEQUENCE_NUMBER.length, MAJOR_UNSIGNED, sequenceNumber);
+}
+
+// The client's half: the request it sends and the answer it reads, by the same rules.
+const REQUEST_KEYS_SIZE = 1 + (1 + 'requestId'.length) + (1 + 'name'.length) + (1 + 'payload'.length);
+
+/** Bytes of the whole AppendMessage frame, or -1 when the request id or name is not ASCII. */
+export function appendRequestFrameSize(requestId: string, name: string, payloadLength: number): number {
+  const idSize = asciiTextSize(requestId);
+  const nameSize = asciiTextSize(name);
+  if (idSize < 0 || nameSize < 0) return -1;
+  return FRAME_HEADER_SIZE + REQUEST_KEYS_SIZE + idSize + nameSize + headSize(payloadLength) + payloadLength;
+}
+
+/** The frame that appendRequestFrameSize measured: `{ requestId, name, payload }`, as cbor-x writes it. */
+export function encodeAppendRequestFrame(size: number, requestId: string, name: string, payload: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(size);
+  frame.writeInt32BE(size - 4, 0);
+  frame[4] = Operation.AppendMessage;
+  let at = writeHead(frame, FRAME_HEADER_SIZE, MAJOR_MAP, 3);
+  at = writeAsciiText(frame, at, 'requestId');
+  at = writeAsciiText(frame, at, requestId);
+  at = writeAsciiText(frame, at, 'name');
+  at = writeAsciiText(frame, at, name);
+  at = writeAsciiText(frame, at, 'payload');
+  writeBytes(frame, at, payload);
+  return frame;
+}
+
+export interface AppendReply {
+  requestId: string;
+  status: number;
+  sequenceNumber: number;
+}
+
+/** A successful answer `{ requestId, status: 0, sequenceNumber }`, or undefined for anything else. */
+export function decodeAppendReply(body: Buffer): AppendReply | undefined {
+  const cursor: CborCursor = { bytes: body, offset: 0 };
+  if (readHead(cursor, MAJOR_MAP) !== 3 || !readKey(cursor, 'requestId')) return undefined;
+  const requestId = readAsciiText(cursor);
+  if (requestId === undefined || !readKey(cursor, 'status') || readHead(cursor, MAJOR_UNSIGNED) !== ResponseStatusCode.Success) return undefined;
+  if (!readKey(cursor, 'sequenceNumber')) return undefined;
+  const sequenceNumber = readHead(cursor, MAJOR_UNSIGNED);
+  if (sequenceNumber < 0 || cursor.offset !== body.length) return undefined;
+  return { requestId, status: ResponseStatusCode.Success, sequenceNumber };
 }

@@ -23,8 +23,15 @@ export class TickBatchedWriter {
   /** Where the frame of the last reserve() starts in the buffer it returned. */
   reservedOffset = 0;
 
+  /**
+   * @param flushEach `tick`: the frames leave once the current callback's work is done (a client: its requests go
+   * out at once). `turn`: once per turn of the event loop, so that the answers to every read of one poll phase
+   * share a write (a server: fewer system calls under load).
+   * @param afterFlush called after each flush, e.g. to check the socket's backlog.
+   */
   constructor(
     private readonly socket: Writable,
+    private readonly flushEach: 'tick' | 'turn' = 'tick',
     private readonly afterFlush?: () => void,
   ) {}
 
@@ -88,7 +95,8 @@ export class TickBatchedWriter {
     this.pending += size;
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    if (this.flushEach === 'turn') setImmediate(() => this.flush());
+    else process.nextTick(() => this.flush());
   }
 
   private flush(): void {

@@ -47,15 +47,12 @@ export function parsePayload(body: Record<string, unknown>): Uint8Array {
 
 export interface ParsedRead extends ReadRequest {
   readTimeoutMillis: number;
-  /** The read's byte budget: payload bytes the answer can hold at most (the largest frame the server sends). */
-  maxBytes: number;
 }
 
-/** @param maxBytes the budget of the answer, from the largest frame the server sends. */
-export function parseReadOptions(body: Record<string, unknown>, maxBytes: number): ParsedRead {
+export function parseReadOptions(body: Record<string, unknown>): ParsedRead {
   const options = body.readMessagesOptions;
   if (options === undefined || options === null) {
-    return { desiredStartSequenceNumber: 0, minMessageCount: 1, maxMessageCount: 1, readTimeoutMillis: 0, maxBytes };
+    return { desiredStartSequenceNumber: 0, minMessageCount: 1, maxMessageCount: 1, readTimeoutMillis: 0 };
   }
   asInvalidRequest(() => validateObject(readMessagesOptionsSchema, options, 'readMessagesOptions', SERVER));
   const record = options as Record<string, number | bigint | undefined>;
@@ -66,6 +63,5 @@ export function parseReadOptions(body: Record<string, unknown>, maxBytes: number
     // protocol.md §3.4: with no maxMessageCount, a default of 1 would contradict a larger minimum.
     maxMessageCount: Number(record.maxMessageCount ?? Math.max(minMessageCount, 1)),
     readTimeoutMillis: Number(record.readTimeoutMillis ?? 0),
-    maxBytes,
   };
 }

@@ -16,10 +16,12 @@ import { parseDefinition, parsePayload, parseReadOptions, parseStreamName } from
 
 /** Before its Connect is accepted a client may send no larger frame: a Connect is a few hundred bytes. */
 export const MAX_FRAME_BEFORE_CONNECT = 8 * 1024;
+/** How long a refused connection is left to read its answer before it is closed from this side. */
+const REFUSED_CONNECTION_LINGER_MS = 2_000;
+/** A read answer's bytes besides its messages and request id: header, keys, status, array head. */
+const READ_REPLY_ENVELOPE_BYTES = 64;
 const SUPPORTED_PROTOCOL_VERSIONS = [PROTOCOL_VERSION, ...OTHER_SUPPORTED_PROTOCOL_VERSIONS];
 const VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
-/** Room kept in a read reply for its frame header, request id, status and field names. */
-const READ_REPLY_ENVELOPE_BYTES = 64 * 1024;
 
 export interface ConnectionLimits {
   /** Time from accepting the socket to an accepted Connect; then the connection is closed. */
@@ -69,7 +71,7 @@ export class ServerConnection {
     private readonly context: ConnectionContext,
     private readonly onClosed: (connection: ServerConnection) => void,
   ) {
-    this.writer = new TickBatchedWriter(socket, () => this.catchUp());
+    this.writer = new TickBatchedWriter(socket, 'turn', () => this.catchUp());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.catchUp());
@@ -263,6 +265,8 @@ export class ServerConnection {
       errorMessage: message,
     });
     this.socket.end(Buffer.concat([Buffer.of(CONNECT_VERSION), response]));
+    // end() waits for the client to close its side too; one that never does must not keep the socket.
+    setTimeout(() => this.socket.destroy(), REFUSED_CONNECTION_LINGER_MS).unref();
     this.cleanUp();
   }
 
@@ -401,9 +405,9 @@ export class ServerConnection {
     try {
       const streamName = parseStreamName(body, 'streamName');
       const stream = this.context.store.get(streamName);
-      const request = parseReadOptions(body, this.context.limits.maxReplyFrameLength);
-      // The store fills the reply up to the frame limit (less the reply's own fields); the plan below checks it again.
-      const budget = this.context.limits.maxReplyFrameLength - READ_REPLY_ENVELOPE_BYTES;
+      const request = parseReadOptions(body);
+      // The store fills the reply up to the frame limit, less the reply's own fields; writeReadReply checks it again.
+      const budget = this.context.limits.maxReplyFrameLength - READ_REPLY_ENVELOPE_BYTES - Buffer.byteLength(requestId);
       const messages = stream.read(request, budget);
       if (messages) {
         this.deliver(() => this.writeReadReply(requestId, streamName, messages));
@@ -428,8 +432,8 @@ export class ServerConnection {
   }
 
   /**
-   * As many of the messages as fit in one frame (#12: a reply carries the whole messages that fit, even fewer than
-   * minMessageCount); ResponsePayloadTooLarge only when not even the first one fits.
+   * As many of the messages as fit in one frame (which may be fewer than minMessageCount); ResponsePayloadTooLarge
+   * when not even the first one fits.
    */
   private writeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[]): void {
     const limit = this.context.limits.maxReplyFrameLength;
@@ -439,10 +443,10 @@ export class ServerConnection {
       this.writer.write(this.encodeReply(Operation.ReadMessagesResponse, { requestId, status: ResponseStatusCode.Success, messages: fields }));
       return;
     }
-    if (plan.count < 1) {
-      const first = messages[0]?.sequenceNumber;
+    if (plan.count === 0 && messages.length > 0) {
+      const first = messages[0];
       const error = new ResponsePayloadTooLargeError(
-        `message ${first} of stream ${streamName} does not fit in one answer of at most ${limit} bytes; read from ${Number(first) + 1} to go past it`,
+        `message ${first.sequenceNumber} of stream ${streamName} holds ${first.payload.length} bytes, more than an answer of at most ${limit} bytes can carry; read from ${first.sequenceNumber + 1} to go past it`,
       );
       this.writer.write(this.encodeReply(Operation.ReadMessagesResponse, { requestId, ...statusOf(error, this.context.logger) }));
       return;

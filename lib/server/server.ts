@@ -2,6 +2,7 @@
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from '../client/options';
+import { ValidationError } from '../protocol/errors';
 import { DEFAULT_EXPORT_POLL_MS, DEFAULT_THREAD_POOL_SIZE } from './exports/export-scheduler';
 import { messageStreamAppender } from './exports/export-source';
 import { DEFAULT_FIRST_RETRY_MS, DEFAULT_MAX_RETRY_MS, type RetryTiming } from './exports/retry-backoff';
@@ -84,7 +85,7 @@ const silentLogger: Logger = { debug: () => undefined, info: () => undefined, wa
 function limitOption(name: keyof ServerOptions, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RangeError(`server option ${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    throw new ValidationError(name, value, `must be a whole number from ${min} to ${max}`);
   }
   return value;
 }

@@ -46,18 +46,16 @@ describe('client timeouts', () => {
     const peer = await startScriptedPeer({ handshake: true, readAfterHandshake: false });
     // Long enough that a loaded machine still checks the pending count before any timeout fires.
     const client = new StreamManagerClient({ port: peer.port, requestTimeoutMs: 3_000 });
+    const payload = Buffer.alloc(8 * 1024 * 1024);
     try {
       await client.connect();
       // 48 MiB that the peer never reads: the kernel's buffers fill and the socket stays above its high-water mark.
-      const filling = Array.from({ length: 6 }, () => client.appendMessage('s', Buffer.alloc(8 * 1024 * 1024)));
+      const outcomes = Array.from({ length: 6 }, () => client.appendMessage('s', payload).catch((caught: unknown) => caught));
       await new Promise((resolve) => setImmediate(resolve));
-      const blocked = client.listStreams();
-      // Each outcome is taken at once, so that a failed assertion below leaves no rejection unhandled.
-      const outcomes = [...filling, blocked].map((request) => request.then(() => undefined, (caught: unknown) => caught));
+      outcomes.push(client.listStreams().catch((caught: unknown) => caught));
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(client.pendingRequests, 6, 'the last request waits to be sent, not for an answer');
-      for (const outcome of outcomes) {
-        const error = await outcome;
+      for (const error of await Promise.all(outcomes)) {
         assert.ok(error instanceof TimeoutError, `expected a Timeout, got ${String(error)}`);
       }
       assert.equal(client.pendingRequests, 0);
@@ -72,13 +70,12 @@ describe('client timeouts', () => {
     const client = new StreamManagerClient({ port: peer.port, requestTimeoutMs: 60_000 });
     try {
       await client.connect();
-      const filling = Array.from({ length: 6 }, () => client.appendMessage('s', Buffer.alloc(8 * 1024 * 1024)));
+      const payload = Buffer.alloc(8 * 1024 * 1024);
+      const outcomes = Array.from({ length: 6 }, () => client.appendMessage('s', payload).catch((caught: unknown) => caught));
       await new Promise((resolve) => setImmediate(resolve));
-      const blocked = client.listStreams();
-      const outcomes = [...filling, blocked].map((request) => request.then(() => undefined, (caught: unknown) => caught));
+      outcomes.push(client.listStreams().catch((caught: unknown) => caught));
       await peer.close();
-      for (const outcome of outcomes) {
-        const error = await outcome;
+      for (const error of await Promise.all(outcomes)) {
         assert.ok(error instanceof ConnectionError, `expected a Connection error, got ${String(error)}`);
       }
     } finally {

@@ -11,6 +11,8 @@ import {
   type MessageStreamDefinition,
 } from '../../lib/client';
 import type { Logger } from '../../lib/client/options';
+import { startServer } from '../../lib/server';
+import { tmpdir } from 'node:os';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { openRaw } from '../helpers/raw-connection';
 
@@ -81,6 +83,14 @@ describe('what a connection may cost the server', () => {
     raw.send(encodeFrame(Operation.ListStreams, { requestId: 'after a pause' }));
     assert.equal((await raw.nextFrame())?.body.requestId, 'after a pause');
     raw.close();
+  });
+});
+
+describe('connection limit options', () => {
+  it('refuses a limit that is not a whole number in its range, naming the option, before it listens', async () => {
+    for (const [option, value] of [['handshakeTimeoutMs', 0], ['incompleteFrameTimeoutMs', 2 ** 31], ['maxReplyFrameLength', 100], ['maxQueuedBytesPerConnection', 1.5]] as const) {
+      await assert.rejects(startServer({ port: 0, storeDir: tmpdir(), [option]: value }), new RegExp(`^ValidationError: ${option} must be a whole number from \\d+ to \\d+, got`));
+    }
   });
 });
 
