@@ -1,5 +1,6 @@
 // Loads our nodes into a real Node-RED runtime (node-red-node-test-helper) wired to a real local server.
 import helper from 'node-red-node-test-helper';
+import { after, afterEach, before } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node, NodeMessage } from 'node-red';
@@ -7,6 +8,8 @@ import smConfig = require('../../nodes/sm-config');
 import smOut = require('../../nodes/sm-out');
 import smIn = require('../../nodes/sm-in');
 import smAdmin = require('../../nodes/sm-admin');
+import { StreamManagerClient } from '../../lib/client';
+import { startTestServer, type TestServer } from '../helpers/server';
 
 /** NODE_RED_PATH runs the tests on another Node-RED installation (CI runs them on Node-RED 5 as well). */
 const NODE_RED = process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red');
@@ -70,6 +73,30 @@ export function startRuntime(): Promise<void> {
 
 export function stopRuntime(): Promise<void> {
   return new Promise((resolve) => helper.stopServer(resolve));
+}
+
+/**
+ * For the describe block it is called in: the runtime and a real local server before its tests, the flows unloaded
+ * and every stream deleted after each test, all stopped after the last. `started` gets the server and a client of it.
+ */
+export function useRuntimeAndServer(started: (server: TestServer, client: StreamManagerClient) => void): void {
+  let server: TestServer | undefined;
+  let client: StreamManagerClient | undefined;
+  before(async () => {
+    await startRuntime();
+    server = await startTestServer();
+    client = new StreamManagerClient({ port: server.port });
+    started(server, client);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    if (client) for (const name of await client.listStreams()) await client.deleteMessageStream(name);
+  });
+  after(async () => {
+    await client?.close();
+    await server?.close();
+    await stopRuntime();
+  });
 }
 
 export async function loadFlow(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {

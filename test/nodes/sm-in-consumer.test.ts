@@ -1,11 +1,11 @@
 // sm in, continuous, as a named consumer in a real Node-RED runtime against the real server: manual acks sent back
 // into the node, nacks, ack timeouts, dead letters, flow control, retention gaps, re-created streams and the status.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeMessage } from 'node-red';
 import { decodeDeadLetter, listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+import type { TestServer } from '../helpers/server';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode } from './flow-harness';
 
 interface DeliveredMsg {
   payload: unknown;
@@ -31,19 +31,9 @@ describe('sm in as a consumer', () => {
   let server: TestServer;
   let client: StreamManagerClient;
 
-  before(async () => {
-    await startRuntime();
-    server = await startTestServer();
-    client = new StreamManagerClient({ port: server.port });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
-  });
-  after(async () => {
-    await client.close();
-    await server.close();
-    await stopRuntime();
+  useRuntimeAndServer((started, startedClient) => {
+    server = started;
+    client = startedClient;
   });
 
   const append = (count: number, text = (index: number) => `m${index}`) => Promise.all(range(0, count).map((index) => client.appendMessage('feed', Buffer.from(text(index)))));

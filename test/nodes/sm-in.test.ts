@@ -1,9 +1,9 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeMessage } from 'node-red';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+import type { TestServer } from '../helpers/server';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode } from './flow-harness';
 
 interface ReadMsg {
   payload: unknown;
@@ -32,19 +32,9 @@ describe('sm in', () => {
   let server: TestServer;
   let client: StreamManagerClient;
 
-  before(async () => {
-    await startRuntime();
-    server = await startTestServer();
-    client = new StreamManagerClient({ port: server.port });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
-  });
-  after(async () => {
-    await client.close();
-    await server.close();
-    await stopRuntime();
+  useRuntimeAndServer((started, startedClient) => {
+    server = started;
+    client = startedClient;
   });
 
   async function appendAll(count: number, text = (index: number) => `{"n":${index}}`): Promise<void> {

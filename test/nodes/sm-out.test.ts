@@ -1,8 +1,8 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode } from './flow-harness';
 
 function outFlow(port: number, outNode: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -18,19 +18,9 @@ describe('sm out', () => {
   let server: TestServer;
   let client: StreamManagerClient;
 
-  before(async () => {
-    await startRuntime();
-    server = await startTestServer();
-    client = new StreamManagerClient({ port: server.port });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
-  });
-  after(async () => {
-    await client.close();
-    await server.close();
-    await stopRuntime();
+  useRuntimeAndServer((started, startedClient) => {
+    server = started;
+    client = startedClient;
   });
 
   it('appends Buffer, string and JSON payloads and sends each msg on with its sequence number and stream', async () => {

@@ -1,8 +1,8 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Persistence, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode } from './flow-harness';
 
 type Caught = { error: { code: string; message: string }; payload: unknown };
 type StatusSpy = { status: { args: { fill?: string; text?: string }[][] } };
@@ -40,19 +40,9 @@ describe('status reasons', () => {
   let server: TestServer;
   let client: StreamManagerClient;
 
-  before(async () => {
-    await startRuntime();
-    server = await startTestServer();
-    client = new StreamManagerClient({ port: server.port });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
-  });
-  after(async () => {
-    await client.close();
-    await server.close();
-    await stopRuntime();
+  useRuntimeAndServer((started, startedClient) => {
+    server = started;
+    client = startedClient;
   });
 
   it('says what a lost connection could not reach: disconnected: connection refused host:port', async () => {
