@@ -79,6 +79,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     await deadLetterMessages(client, { stream: ALERTS, consumer: ALERTS_CONSUMER, deadLetterStream: `${ALERTS} dead`, failing: [1, 2], until: 3 });
     await client.appendMessage(ALERTS, Buffer.from('plain text alert'));
     await client.appendMessage(ALERTS, Buffer.from([0, 1, 2, 250, 251, 252, 253, 254, 255]));
+    await untilFlowStreamHolds(client, 2);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -115,6 +116,22 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       TAB,
       { timeout: 60_000 },
     );
+  }
+
+  /**
+   * The getting-started flow appends one reading every 5 s, creating its stream with the first: the range read below
+   * asks for #0 and #1, so the first language must not start before both exist.
+   */
+  async function untilFlowStreamHolds(reader: StreamManagerClient, count: number): Promise<void> {
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const outcome = await reader
+        .readMessages(FLOW_STREAM, { desiredStartSequenceNumber: count - 1, minMessageCount: 1, maxMessageCount: 1, readTimeoutMillis: 15_000 })
+        .then(() => 'there', (error: { code?: string }) => error.code);
+      if (outcome === 'there') return;
+      if (outcome !== 'ResourceNotFound') throw new Error(`${FLOW_STREAM} did not reach ${count} messages: ${outcome}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`${FLOW_STREAM} was not created by the flow within 30 s`);
   }
 
   /** Shows our tab once the flows are in: the editor shows its last tab itself when it has loaded them. */
