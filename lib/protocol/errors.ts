@@ -127,3 +127,13 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * The stable `code` of an error, or undefined for one that has none. Errors are told apart by this alone, never by
+ * their message: the real Stream Manager words its messages differently from sm-server.
+ */
+export function errorCodeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,9 +1,10 @@
 // Reads and appends the checkpoint records of one source stream, kept in a small File stream of Stream Manager itself
 // (public operations only, so it works against the real Stream Manager as well as sm-server). The stream is bounded by
 // OverwriteOldestData: old records go as new ones come, and every record carries each consumer's newest position.
-import { StreamManagerError } from '../../protocol/errors';
+import { errorCodeOf } from '../../protocol/errors';
 import { Persistence, StrategyOnFull } from '../../protocol/enums';
 import type { MessageStreamDefinition } from '../../protocol/model';
+import { appendCreatingStream } from '../append-creating-stream';
 import type { StreamManagerClient } from '../client';
 import { checkpointStreamName } from './checkpoint-stream-name';
 import { encodeCheckpointRecord, latestPositions, type ConsumerPosition } from './consumer-position';
@@ -20,8 +21,6 @@ export function checkpointStreamDefinition(stream: string): MessageStreamDefinit
     flushOnWrite: true,
   };
 }
-
-const codeOf = (error: unknown): string | undefined => (error instanceof StreamManagerError ? error.code : undefined);
 
 export class CheckpointStore {
   readonly name: string;
@@ -42,7 +41,7 @@ export class CheckpointStore {
       oldest = Number(storageStatus?.oldestSequenceNumber ?? 0);
       newest = Number(storageStatus?.newestSequenceNumber ?? -1);
     } catch (error) {
-      if (codeOf(error) === 'ResourceNotFound') return new Map();
+      if (errorCodeOf(error) === 'ResourceNotFound') return new Map();
       throw error;
     }
     const records: Uint8Array[] = [];
@@ -52,7 +51,7 @@ export class CheckpointStore {
       try {
         messages = await this.client.readMessages(this.name, { desiredStartSequenceNumber: next, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
       } catch (error) {
-        if (codeOf(error) === 'NotEnoughMessages' || codeOf(error) === 'ResourceNotFound') break;
+        if (errorCodeOf(error) === 'NotEnoughMessages' || errorCodeOf(error) === 'ResourceNotFound') break;
         throw error;
       }
       if (messages.length === 0) break;
@@ -66,16 +65,6 @@ export class CheckpointStore {
 
   /** Appends one record, creating the checkpoint stream the first time. */
   async save(positions: ConsumerPosition[]): Promise<void> {
-    const record = encodeCheckpointRecord(positions);
-    try {
-      await this.client.appendMessage(this.name, record);
-    } catch (error) {
-      if (codeOf(error) !== 'ResourceNotFound') throw error;
-      await this.client.createMessageStream(checkpointStreamDefinition(this.stream)).catch((createError: unknown) => {
-        // Another consumer may have created it a moment ago.
-        if (codeOf(createError) !== 'InvalidRequest') throw createError;
-      });
-      await this.client.appendMessage(this.name, record);
-    }
+    await appendCreatingStream(this.client, checkpointStreamDefinition(this.stream), encodeCheckpointRecord(positions));
   }
 }
