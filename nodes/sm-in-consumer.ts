@@ -1,12 +1,13 @@
 // The continuous mode of sm in: a named consumer (lib/client/consumer) whose position lives in Stream Manager. Turns
 // deliveries into msgs, msg.action ack/nack/pause/resume/seek into consumer calls, and shows consumer, position and lag.
-import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { Consumer, type AckMode, type ConsumerState, type ConsumerWarning, type Delivery, type StartPosition } from '../lib/client/consumer';
 import { ValidationError } from '../lib/protocol/errors';
-import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
+import type { ConnectionStatus } from './shared/config-contract';
 import { requestFailureReason } from './shared/failure-reason';
-import { reportError, reportInputError, reportRequestFailure } from './shared/input-error';
-import { bytesToPayload, type PayloadFormat } from './shared/payload-encoding';
+import type { FlowNodeController } from './shared/flow-node-controller';
+import { msgsOf } from './shared/message-to-msg';
+import type { PayloadFormat } from './shared/payload-encoding';
 
 export interface ConsumerSettings {
   stream: string;
@@ -31,7 +32,6 @@ interface ControlMessage extends NodeMessageInFlow {
   statusCode?: unknown;
 }
 
-const STATUS_INTERVAL_MS = 250;
 const LAG_INTERVAL_MS = 2000;
 /** The position write must fit inside the config node's wait for its users (4 s). */
 const STOP_WAIT_MS = 3_500;
@@ -50,6 +50,30 @@ function sequenceNumbersOf(msg: ControlMessage): number[] {
   return numbers;
 }
 
+/** What a control msg asks the consumer to do. */
+type Control =
+  | { action: 'ack'; sequenceNumbers: number[] }
+  | { action: 'nack'; sequenceNumbers: number[]; reason: string }
+  | { action: 'pause' | 'resume' }
+  | { action: 'seek'; sequenceNumber: number };
+
+function controlOf(msg: ControlMessage, ackMode: AckMode): Control {
+  switch (msg.action) {
+    case 'ack':
+    case 'nack':
+      if (ackMode !== 'manual') throw new ValidationError('msg.action', msg.action, 'is only taken when the node acknowledges manually (set "Acknowledge" to manual)');
+      return msg.action === 'ack' ? { action: 'ack', sequenceNumbers: sequenceNumbersOf(msg) } : { action: 'nack', reason: nackReason(msg), sequenceNumbers: sequenceNumbersOf(msg) };
+    case 'pause':
+    case 'resume':
+      return { action: msg.action };
+    case 'seek':
+      if (!isSequenceNumber(msg.sequenceNumber)) throw new ValidationError('msg.sequenceNumber', msg.sequenceNumber, 'must be a sequence number (a whole number of at least 0) to seek to');
+      return { action: 'seek', sequenceNumber: msg.sequenceNumber };
+    default:
+      throw new ValidationError('msg.action', msg.action, 'must be ack, nack, pause, resume or seek in continuous mode');
+  }
+}
+
 /** What the flow said went wrong, for the dead letter: msg.error (text or its message), or the HTTP status code. */
 function nackReason(msg: ControlMessage): string {
   const error = msg.error;
@@ -59,200 +83,125 @@ function nackReason(msg: ControlMessage): string {
   return 'nacked by the flow';
 }
 
-export function startConsumer(RED: NodeAPI, node: Node, sharedConfig: SmConfigNode, settings: ConsumerSettings): void {
-  const { stream, format } = settings;
-  let connection: ConnectionStatus = sharedConfig.connectionStatus;
-  let state: ConsumerState = { state: 'starting' };
-  let lag: number | undefined;
-  let statusTimer: NodeJS.Timeout | undefined;
-  let lagTimer: NodeJS.Timeout | undefined;
-  let closing = false;
-  // Set once the shared client is there; the connection status may be shown before.
-  let consumer: Consumer | undefined = undefined;
+/** A continuous sm in: its consumer, the status showing consumer, position and lag, and the control input. */
+export class ConsumerNode {
+  private readonly consumer: Consumer;
+  private state: ConsumerState = { state: 'starting' };
+  private lag: number | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private closing = false;
 
-  const showStatus = (): void => {
-    statusTimer = undefined;
-    if (connection.state !== 'connected') {
-      node.status(sharedConfig.nodeStatus(connection));
-      return;
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly controller: FlowNodeController,
+    private readonly settings: ConsumerSettings,
+  ) {
+    const { format, batchOutput, ...options } = settings;
+    this.consumer = new Consumer({
+      ...options,
+      client: controller.client,
+      onMessages: (deliveries) => this.deliver(deliveries, { format, batch: batchOutput }),
+      onWarning: (warning) => {
+        controller.node.warn(this.warningText(warning));
+        controller.status.showSoon();
+      },
+      onState: (next) => {
+        this.state = next;
+        controller.status.showSoon();
+      },
+    });
+    controller.status.showWith((connection) => this.statusView(connection));
+    controller.onInput<ControlMessage, Control>({ check: (msg) => controlOf(msg, settings.ackMode), run: (control) => this.control(control) });
+    controller.onClose(() => this.stop(), STOP_WAIT_MS);
+    this.consumer.start();
+    this.lagTimer = setTimeout(() => this.refreshLag(), 0);
+  }
+
+  private deliver(deliveries: Delivery[], shape: { format: PayloadFormat; batch: boolean }): void {
+    const msgs = msgsOf(this.controller.node, deliveries, shape);
+    if (msgs) this.controller.node.send([msgs]);
+    this.controller.status.showSoon();
+  }
+
+  private async control(control: Control): Promise<void> {
+    switch (control.action) {
+      case 'ack':
+      case 'nack':
+        // An ack for a msg no longer outstanding (acked twice, or before a seek or a re-created stream) changes nothing.
+        for (const sequenceNumber of control.sequenceNumbers) {
+          if (control.action === 'ack') this.consumer.ack(sequenceNumber);
+          else this.consumer.nack(sequenceNumber, control.reason);
+        }
+        break;
+      case 'pause':
+        return this.consumer.pause();
+      case 'resume':
+        return this.consumer.resume();
+      case 'seek':
+        await this.consumer.seek(control.sequenceNumber);
     }
-    const facts = {
-      consumer: settings.consumer,
-      position: consumer?.position ?? '?',
-      lag: lag ?? '?',
-      outstanding: consumer?.outstandingCount ?? 0,
-      lost: consumer?.lostCount ?? 0,
-    };
-    let text = RED._('sm-in.status.consuming', facts);
-    if (settings.ackMode === 'manual') text += RED._('sm-in.status.outstanding', facts);
-    if (facts.lost > 0) text += RED._('sm-in.status.lost', facts);
-    switch (state.state) {
-      case 'paused':
-        node.status({ fill: 'yellow', shape: 'dot', text: `${RED._('sm-in.status.paused')}: ${text}` });
-        break;
-      case 'holding':
-        node.status({ fill: 'yellow', shape: 'dot', text: `${RED._('sm-in.status.holding')}: ${text}` });
-        break;
-      case 'waiting-for-stream':
-        node.status({ fill: 'yellow', shape: 'ring', text: RED._('sm-in.status.waitingForStream') });
-        break;
-      case 'retrying':
-        node.status({ fill: 'red', shape: 'ring', text: sharedConfig.reasonText(requestFailureReason(state.reason)) });
-        break;
-      default:
-        node.status({ fill: 'green', shape: 'dot', text });
-    }
-  };
-  const scheduleStatus = (): void => {
-    if (!closing) statusTimer ??= setTimeout(showStatus, STATUS_INTERVAL_MS);
-  };
-  const refreshLag = (): void => {
-    lagTimer = undefined;
-    if (closing) return;
+    this.controller.status.showSoon();
+  }
+
+  /** Every LAG_INTERVAL_MS while connected: how many messages the consumer is behind, for the status. */
+  private refreshLag(): void {
+    this.lagTimer = undefined;
+    if (this.closing) return;
     const next = (): void => {
-      if (!closing) lagTimer = setTimeout(refreshLag, LAG_INTERVAL_MS);
-      scheduleStatus();
+      if (!this.closing) this.lagTimer = setTimeout(() => this.refreshLag(), LAG_INTERVAL_MS);
+      this.controller.status.showSoon();
     };
-    if (connection.state !== 'connected') return next();
-    consumer?.lag().then(
+    if (!this.controller.status.connected) return next();
+    this.consumer.lag().then(
       (behind) => {
-        lag = behind;
+        this.lag = behind;
         next();
       },
       () => next(),
     );
-  };
+  }
 
-  const toMsg = (delivery: Delivery): NodeMessage => {
-    const msg: Record<string, unknown> = {
-      payload: bytesToPayload(delivery.payload, format),
-      stream,
-      topic: stream,
-      sequenceNumber: delivery.sequenceNumber,
-      ingestTime: delivery.ingestTime,
-      deliveryCount: delivery.deliveryCount,
-      redelivered: delivery.redelivered,
-    };
-    if (delivery.gap) msg.gap = delivery.gap;
-    return msg as NodeMessage;
-  };
-  const send = (deliveries: Delivery[]): void => {
-    try {
-      if (settings.batchOutput) {
-        const gap = deliveries.find((delivery) => delivery.gap)?.gap;
-        const msg: Record<string, unknown> = {
-          payload: deliveries.map((delivery) => bytesToPayload(delivery.payload, format)),
-          messages: deliveries.map(({ sequenceNumber, ingestTime, deliveryCount, redelivered }) => ({ stream, sequenceNumber, ingestTime, deliveryCount, redelivered })),
-          stream,
-          topic: stream,
-        };
-        if (gap) msg.gap = gap;
-        node.send(msg as NodeMessage);
-      } else {
-        node.send([deliveries.map(toMsg)]);
-      }
-    } catch (error) {
-      // A payload that cannot be decoded as the node says: reported with its metadata, and the rest go on.
-      reportError(node, error, { payload: deliveries.map((delivery) => Buffer.from(delivery.payload)), messages: deliveries.map(({ sequenceNumber, ingestTime }) => ({ stream, sequenceNumber, ingestTime })) } as NodeMessage);
+  private statusView(connection: ConnectionStatus): NodeStatus | undefined {
+    if (connection.state !== 'connected') return undefined;
+    const { RED, consumer, settings } = this;
+    const facts = { consumer: settings.consumer, position: consumer.position ?? '?', lag: this.lag ?? '?', outstanding: consumer.outstandingCount, lost: consumer.lostCount };
+    let text = RED._('sm-in.status.consuming', facts);
+    if (settings.ackMode === 'manual') text += RED._('sm-in.status.outstanding', facts);
+    if (facts.lost > 0) text += RED._('sm-in.status.lost', facts);
+    switch (this.state.state) {
+      case 'paused':
+        return { fill: 'yellow', shape: 'dot', text: `${RED._('sm-in.status.paused')}: ${text}` };
+      case 'holding':
+        return { fill: 'yellow', shape: 'dot', text: `${RED._('sm-in.status.holding')}: ${text}` };
+      case 'waiting-for-stream':
+        return { fill: 'yellow', shape: 'ring', text: RED._('sm-in.status.waitingForStream') };
+      case 'retrying':
+        return { fill: 'red', shape: 'ring', text: this.controller.configNode.reasonText(requestFailureReason(this.state.reason)) };
+      default:
+        return { fill: 'green', shape: 'dot', text };
     }
-    scheduleStatus();
-  };
+  }
 
-  const warningText = (warning: ConsumerWarning): string => {
+  private warningText(warning: ConsumerWarning): string {
+    const { RED } = this;
+    const { stream, consumer, deadLetterStream } = this.settings;
     switch (warning.kind) {
       case 'gap':
-        return RED._('sm-in.warnings.gap', { ...warning.gap, next: warning.gap.to + 1, stream, consumer: settings.consumer });
+        return RED._('sm-in.warnings.gap', { ...warning.gap, next: warning.gap.to + 1, stream, consumer });
       case 'recreated':
-        return RED._(warning.whileRunning ? 'sm-in.warnings.recreated' : 'sm-in.warnings.recreatedWhileStopped', { stream, next: warning.firstSequenceNumber, consumer: settings.consumer });
+        return RED._(warning.whileRunning ? 'sm-in.warnings.recreated' : 'sm-in.warnings.recreatedWhileStopped', { stream, next: warning.firstSequenceNumber, consumer });
       case 'dead-lettered':
         return RED._(warning.deadLetterStream ? 'sm-in.warnings.deadLettered' : 'sm-in.warnings.givenUp', { sequenceNumber: warning.sequenceNumber, deliveryCount: warning.deliveryCount, lastError: warning.lastError, deadLetterStream: warning.deadLetterStream ?? '', stream });
       case 'dead-letter-failed':
-        return RED._('sm-in.warnings.deadLetterFailed', { sequenceNumber: warning.sequenceNumber, stream, deadLetterStream: settings.deadLetterStream ?? '', reason: warning.error.message });
+        return RED._('sm-in.warnings.deadLetterFailed', { sequenceNumber: warning.sequenceNumber, stream, deadLetterStream: deadLetterStream ?? '', reason: warning.error.message });
       case 'commit-failed':
-        return RED._('sm-in.warnings.commitFailed', { consumer: settings.consumer, reason: warning.error.message });
+        return RED._('sm-in.warnings.commitFailed', { consumer, reason: warning.error.message });
     }
-  };
+  }
 
-  const client = sharedConfig.register(node, (status) => {
-    connection = status;
-    showStatus();
-  });
-  const running = new Consumer({
-    client,
-    stream,
-    consumer: settings.consumer,
-    ackMode: settings.ackMode,
-    start: settings.start,
-    maxOutstanding: settings.maxOutstanding,
-    ackTimeoutMs: settings.ackTimeoutMs,
-    maxDeliveries: settings.maxDeliveries,
-    deadLetterStream: settings.deadLetterStream,
-    batchSize: settings.batchSize,
-    pollTimeoutMs: settings.pollTimeoutMs,
-    onMessages: send,
-    onWarning: (warning) => {
-      node.warn(warningText(warning));
-      scheduleStatus();
-    },
-    onState: (next) => {
-      state = next;
-      scheduleStatus();
-    },
-  });
-  consumer = running;
-  running.start();
-  lagTimer = setTimeout(refreshLag, 0);
-
-  node.on('input', (msg: ControlMessage, _send, done) => {
-    try {
-      switch (msg.action) {
-        case 'ack':
-        case 'nack': {
-          if (settings.ackMode !== 'manual') throw new ValidationError('msg.action', msg.action, 'is only taken when the node acknowledges manually (set "Acknowledge" to manual)');
-          const reason = msg.action === 'nack' ? nackReason(msg) : '';
-          // An ack for a msg no longer outstanding (acked twice, or before a seek or a re-created stream) changes nothing.
-          for (const sequenceNumber of sequenceNumbersOf(msg)) {
-            if (msg.action === 'ack') running.ack(sequenceNumber);
-            else running.nack(sequenceNumber, reason);
-          }
-          scheduleStatus();
-          return done();
-        }
-        case 'pause':
-          running.pause();
-          return done();
-        case 'resume':
-          running.resume();
-          return done();
-        case 'seek': {
-          const target = msg.sequenceNumber;
-          if (!isSequenceNumber(target)) throw new ValidationError('msg.sequenceNumber', target, 'must be a sequence number (a whole number of at least 0) to seek to');
-          running.seek(target).then(
-            () => {
-              scheduleStatus();
-              done();
-            },
-            (error: unknown) => reportRequestFailure(node, sharedConfig, error, done, false),
-          );
-          return;
-        }
-        default:
-          throw new ValidationError('msg.action', msg.action, 'must be ack, nack, pause, resume or seek in continuous mode');
-      }
-    } catch (error) {
-      reportInputError(node, error, done, false);
-    }
-  });
-
-  node.on('close', (_removed: boolean, done: () => void) => {
-    closing = true;
-    clearTimeout(statusTimer);
-    clearTimeout(lagTimer);
-    let waited: NodeJS.Timeout | undefined;
-    const stopped = Promise.race([running.stop(), new Promise<void>((resolve) => (waited = setTimeout(resolve, STOP_WAIT_MS)))]);
-    stopped
-      .then(() => clearTimeout(waited))
-      .then(() => sharedConfig.deregister(node))
-      .then(done, done);
-  });
+  private stop(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.lagTimer);
+    return this.consumer.stop();
+  }
 }

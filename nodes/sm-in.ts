@@ -1,16 +1,15 @@
 // sm in: reads a stream on demand (one read per input msg) or continuously, like a subscriber.
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { StreamManagerClient } from '../lib/client/client';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { StartPosition } from '../lib/client/consumer';
-import { ValidationError } from '../lib/protocol/errors';
-import type { Message, ReadMessagesOptions } from '../lib/protocol/model';
+import { errorCodeOf, ValidationError } from '../lib/protocol/errors';
+import type { ReadMessagesOptions } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
-import type { SmConfigNode } from './shared/config-contract';
 import { configNodeOf } from './shared/config-node-of';
-import { reportError, reportInputError, reportRequestFailure } from './shared/input-error';
-import { jsonSafe } from './shared/json-safe';
-import { bytesToPayload, PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
-import { startConsumer } from './sm-in-consumer';
+import { FlowNodeController } from './shared/flow-node-controller';
+import { msgSourceOf, msgsOf } from './shared/message-to-msg';
+import { showSettingsProblem } from './shared/node-status';
+import { PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
+import { ConsumerNode, type ConsumerSettings } from './sm-in-consumer';
 
 interface SmInProperties extends NodeDef {
   server: string;
@@ -76,114 +75,98 @@ function numberOr(value: string | number | undefined, fallback: number): number 
   return Number(value);
 }
 
-function messageFields(message: Message): { stream: string; sequenceNumber: unknown; ingestTime: unknown } {
-  return { stream: message.streamName, sequenceNumber: jsonSafe(message.sequenceNumber), ingestTime: jsonSafe(message.ingestTime) };
+function formatOf(config: SmInProperties): PayloadFormat {
+  return PAYLOAD_FORMATS.includes(config.format as PayloadFormat) ? (config.format as PayloadFormat) : 'auto';
+}
+
+interface ReadRequest {
+  stream: string;
+  options: ReadMessagesOptions;
+}
+
+function readRequestOf(RED: NodeAPI, config: SmInProperties, msg: SmInMessage): ReadRequest {
+  const stream = msg.stream !== undefined && msg.stream !== '' ? msg.stream : config.stream?.trim() || undefined;
+  if (stream === undefined) throw new ValidationError('stream', stream, RED._('sm-in.errors.noStream'));
+  validateStreamName(stream, 'stream');
+  const overrides = msg.readOptions;
+  if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))) {
+    throw new ValidationError('msg.readOptions', overrides, 'must be an object of ReadMessagesOptions fields');
+  }
+  const options: ReadMessagesOptions = {
+    desiredStartSequenceNumber: numberOr(config.startSequenceNumber, 0),
+    minMessageCount: numberOr(config.minMessageCount, 1),
+    maxMessageCount: numberOr(config.maxMessageCount, 100),
+    readTimeoutMillis: numberOr(config.readTimeout, 0),
+    ...(overrides as ReadMessagesOptions | undefined),
+  };
+  return { stream, options };
+}
+
+/** On input: one read per msg, sent on as one msg per message (without the input's _msgid) or one for the read. */
+function startOnInput(RED: NodeAPI, node: Node, config: SmInProperties): void {
+  const controller = FlowNodeController.attach(RED, node, config.server, { catalog: 'sm-in', showsFailure: () => false });
+  if (!controller) return;
+  const batch = config.output === 'batch';
+  controller.onInput<SmInMessage, ReadRequest>({
+    check: (msg) => readRequestOf(RED, config, msg),
+    run: async ({ stream, options }, msg, send) => {
+      let messages;
+      try {
+        messages = await controller.client.readMessages(stream, options);
+      } catch (error) {
+        if (errorCodeOf(error) === 'NotEnoughMessages' && config.notEnough !== 'error') return;
+        throw error;
+      }
+      const { _msgid, ...base } = msg;
+      void _msgid;
+      const out = msgsOf(node, messages.map(msgSourceOf), { format: formatOf(config), batch, base: batch ? msg : base });
+      if (out) send([out]);
+    },
+  });
+}
+
+function consumerSettingsOf(node: Node, config: SmInProperties): ConsumerSettings {
+  const stream = config.stream?.trim() ?? '';
+  const consumer = config.consumer?.trim() || `node-red-${node.id}`;
+  validateStreamName(stream, 'stream');
+  if (consumer.length > 255) throw new ValidationError('consumer', consumer, 'must be at most 255 characters');
+  if (config.deadLetterStream?.trim()) validateStreamName(config.deadLetterStream.trim(), 'deadLetterStream');
+  return {
+    stream,
+    consumer,
+    ackMode: config.ackMode === 'manual' ? 'manual' : 'auto',
+    start: startPositionOf(config, node),
+    maxOutstanding: Math.max(1, numberOr(config.maxOutstanding, 1000)),
+    ackTimeoutMs: Math.max(1, numberOr(config.ackTimeout, 30)) * 1000,
+    maxDeliveries: Math.max(1, numberOr(config.maxDeliveries, 5)),
+    deadLetterStream: config.deadLetterStream?.trim() || undefined,
+    batchSize: Math.max(1, numberOr(config.batchSize, 100)),
+    pollTimeoutMs: Math.max(0, numberOr(config.pollTimeout, 5000)),
+    format: formatOf(config),
+    batchOutput: config.output === 'batch',
+  };
+}
+
+/** Continuous: a named consumer from deploy on; a node whose settings cannot work shows so and does nothing. */
+function startContinuous(RED: NodeAPI, node: Node, config: SmInProperties): void {
+  if (!configNodeOf(RED, node, config.server, 'sm-in')) return;
+  let settings: ConsumerSettings;
+  try {
+    settings = consumerSettingsOf(node, config);
+  } catch (error) {
+    showSettingsProblem(node, RED._('sm-in.status.badStream'));
+    node.error(error);
+    return;
+  }
+  const controller = FlowNodeController.attach(RED, node, config.server, { catalog: 'sm-in', showsFailure: () => false });
+  if (controller) new ConsumerNode(RED, controller, settings);
 }
 
 export = (RED: NodeAPI): void => {
   function SmIn(this: Node, config: SmInProperties): void {
     RED.nodes.createNode(this, config);
-    const node = this;
-    const configNode = configNodeOf(RED, node, config.server, 'sm-in');
-    if (!configNode) return;
-    const format: PayloadFormat = PAYLOAD_FORMATS.includes(config.format as PayloadFormat) ? (config.format as PayloadFormat) : 'auto';
-    const batchOutput = config.output === 'batch';
-
-    /** The msgs for one read, or undefined when a payload could not be decoded (reported with its metadata). */
-    const toMessages = (messages: Message[], base: Record<string, unknown> = {}): NodeMessage[] | undefined => {
-      try {
-        if (batchOutput) {
-          return [
-            {
-              ...base,
-              payload: messages.map((message) => bytesToPayload(message.payload, format)),
-              messages: messages.map(messageFields),
-              stream: messages[0].streamName,
-              topic: messages[0].streamName,
-            } as NodeMessage,
-          ];
-        }
-        return messages.map((message) => ({ ...base, ...messageFields(message), topic: message.streamName, payload: bytesToPayload(message.payload, format) }) as NodeMessage);
-      } catch (error) {
-        reportError(node, error, { ...base, payload: messages.map((message) => Buffer.from(message.payload)), messages: messages.map(messageFields) } as NodeMessage);
-        return undefined;
-      }
-    };
-
-    if (config.mode === 'continuous') startContinuous(configNode);
-    else startOnInput(configNode);
-
-    function startOnInput(sharedConfig: SmConfigNode): void {
-      const client: StreamManagerClient = sharedConfig.register(node);
-      node.on('input', (msg: SmInMessage, send, done) => {
-        let stream: string;
-        let options: ReadMessagesOptions;
-        try {
-          const name = msg.stream !== undefined && msg.stream !== '' ? msg.stream : config.stream?.trim() || undefined;
-          if (name === undefined) throw new ValidationError('stream', name, RED._('sm-in.errors.noStream'));
-          validateStreamName(name, 'stream');
-          stream = name;
-          const overrides = msg.readOptions;
-          if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))) {
-            throw new ValidationError('msg.readOptions', overrides, 'must be an object of ReadMessagesOptions fields');
-          }
-          options = {
-            desiredStartSequenceNumber: numberOr(config.startSequenceNumber, 0),
-            minMessageCount: numberOr(config.minMessageCount, 1),
-            maxMessageCount: numberOr(config.maxMessageCount, 100),
-            readTimeoutMillis: numberOr(config.readTimeout, 0),
-            ...(overrides as ReadMessagesOptions | undefined),
-          };
-        } catch (error) {
-          reportInputError(node, error, done, false);
-          return;
-        }
-        client.readMessages(stream, options).then(
-          (messages) => {
-            const { _msgid, ...base } = msg;
-            void _msgid;
-            const out = toMessages(messages, batchOutput ? (msg as Record<string, unknown>) : base);
-            if (out) send([out]);
-            done();
-          },
-          (error: unknown) => {
-            if ((error as { code?: string }).code === 'NotEnoughMessages' && config.notEnough !== 'error') done();
-            else reportRequestFailure(node, sharedConfig, error, done, false);
-          },
-        );
-      });
-      node.on('close', (_removed: boolean, done: () => void) => {
-        sharedConfig.deregister(node).then(done, done);
-      });
-    }
-
-    function startContinuous(sharedConfig: SmConfigNode): void {
-      const stream = config.stream?.trim() ?? '';
-      const consumer = config.consumer?.trim() || `node-red-${node.id}`;
-      try {
-        validateStreamName(stream, 'stream');
-        if (consumer.length > 255) throw new ValidationError('consumer', consumer, 'must be at most 255 characters');
-        if (config.deadLetterStream?.trim()) validateStreamName(config.deadLetterStream.trim(), 'deadLetterStream');
-      } catch (error) {
-        node.status({ fill: 'red', shape: 'ring', text: RED._('sm-in.status.badStream') });
-        node.error(error);
-        return;
-      }
-      startConsumer(RED, node, sharedConfig, {
-        stream,
-        consumer,
-        ackMode: config.ackMode === 'manual' ? 'manual' : 'auto',
-        start: startPositionOf(config, node),
-        maxOutstanding: Math.max(1, numberOr(config.maxOutstanding, 1000)),
-        ackTimeoutMs: Math.max(1, numberOr(config.ackTimeout, 30)) * 1000,
-        maxDeliveries: Math.max(1, numberOr(config.maxDeliveries, 5)),
-        deadLetterStream: config.deadLetterStream?.trim() || undefined,
-        batchSize: Math.max(1, numberOr(config.batchSize, 100)),
-        pollTimeoutMs: Math.max(0, numberOr(config.pollTimeout, 5000)),
-        format,
-        batchOutput,
-      });
-    }
+    if (config.mode === 'continuous') startContinuous(RED, this, config);
+    else startOnInput(RED, this, config);
   }
 
   RED.nodes.registerType('sm in', SmIn as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);

@@ -1,11 +1,12 @@
 // sm out: appends msg.payload to a stream and sends the msg on with its sequence number.
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { StreamManagerClient } from '../lib/client/client';
-import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
+import { ValidationError } from '../lib/protocol/errors';
+import type { Int64 } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import { AppendQueue, QueueFullError } from './shared/append-queue';
-import { configNodeOf } from './shared/config-node-of';
-import { reportInputError, reportRequestFailure } from './shared/input-error';
+import { createStreamUnlessExists } from './shared/create-stream-unless-exists';
+import { FlowNodeController } from './shared/flow-node-controller';
 import { jsonSafe } from './shared/json-safe';
 import { payloadToBytes } from './shared/payload-encoding';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
@@ -28,137 +29,95 @@ interface SmOutMessage extends NodeMessageInFlow {
   sequenceNumbers?: unknown[];
 }
 
+interface Append {
+  stream: string;
+  payloads: Buffer[];
+}
+
 const MAX_IN_FLIGHT = 64;
 const DEFAULT_MAX_QUEUED = 1000;
 const CLOSE_GRACE_MS = 5_000;
-/** The queued count changes with every msg; the status follows it at most this often (each update reaches the editor). */
-const QUEUED_STATUS_INTERVAL_MS = 250;
+
+function queueLimitOf(config: SmOutProperties): number {
+  if (config.maxQueued === undefined || String(config.maxQueued).trim() === '') return DEFAULT_MAX_QUEUED;
+  const limit = Number(config.maxQueued);
+  return Number.isInteger(limit) && limit >= 0 ? limit : DEFAULT_MAX_QUEUED;
+}
+
+function streamFor(RED: NodeAPI, node: Node, config: SmOutProperties, msg: SmOutMessage): string {
+  const configured = config.stream?.trim();
+  const name: unknown = configured ? RED.util.evaluateNodeProperty(configured, config.streamType ?? 'str', node, msg) : msg.stream;
+  if (name === undefined || name === null || name === '') {
+    throw new ValidationError('stream', name, RED._('sm-out.errors.noStream'));
+  }
+  validateStreamName(name, 'stream');
+  return name;
+}
+
+function appendOf(RED: NodeAPI, node: Node, config: SmOutProperties, msg: SmOutMessage): Append {
+  const stream = streamFor(RED, node, config, msg);
+  if (!(config.batch && Array.isArray(msg.payload))) return { stream, payloads: [payloadToBytes(msg.payload)] };
+  if (msg.payload.length === 0) throw new ValidationError('msg.payload', msg.payload, RED._('sm-out.errors.emptyBatch'));
+  return { stream, payloads: msg.payload.map((element, index) => payloadToBytes(element, `msg.payload[${index}]`)) };
+}
+
+/** The ordered, bounded pipeline of appends on the node's client, creating a missing stream when set to. */
+function appendQueueOf(controller: FlowNodeController, config: SmOutProperties, limit: number): AppendQueue {
+  const client: StreamManagerClient = controller.client;
+  const creating = new Map<string, Promise<boolean>>();
+  const createMissingStream = (stream: string): Promise<boolean> => {
+    if (!config.createStream) return Promise.resolve(false);
+    let pending = creating.get(stream);
+    if (!pending) {
+      pending = createStreamUnlessExists(client, buildDefinition(stream, config))
+        .then(() => true)
+        .finally(() => creating.delete(stream));
+      creating.set(stream, pending);
+    }
+    return pending;
+  };
+  const target = {
+    get connected() {
+      return controller.status.connected;
+    },
+    append: (stream: string, payload: Buffer) => client.appendMessage(stream, payload),
+    createMissingStream,
+  };
+  return new AppendQueue(target, { maxInFlight: MAX_IN_FLIGHT, maxWaiting: limit, onWaitingChange: (waiting) => controller.status.countChanged(waiting) });
+}
 
 export = (RED: NodeAPI): void => {
   function SmOut(this: Node, config: SmOutProperties): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const configNode = configNodeOf(RED, node, config.server, 'sm-out');
-    if (!configNode) return;
-    const maxQueued = config.maxQueued === undefined || String(config.maxQueued).trim() === '' ? DEFAULT_MAX_QUEUED : Number(config.maxQueued);
-    let connected = false;
-    let lastConnection = configNode.connectionStatus;
-    const creating = new Map<string, Promise<boolean>>();
-    const queueLimit = Number.isInteger(maxQueued) && maxQueued >= 0 ? maxQueued : DEFAULT_MAX_QUEUED;
-    /** A failed append's reason stays in the status until the next append succeeds or the queue or connection changes. */
-    let failureShown = false;
-
-    const showStatus = (): void => {
-      failureShown = false;
-      const waiting = queue?.waitingCount ?? 0;
-      if (waiting > 0) {
-        const fill = waiting >= queueLimit ? 'red' : connected ? 'green' : 'yellow';
-        node.status({ fill, shape: 'ring', text: configNode.reasonText({ key: 'queue', values: { count: waiting, max: queueLimit } }) });
-      } else node.status(configNode.nodeStatus(lastConnection));
-    };
-    // Every change between an empty and a non-empty queue is shown at once; the count while it stays non-empty, at
-    // most every QUEUED_STATUS_INTERVAL_MS and once more after the last change.
-    let shownQueued = false;
-    let statusTimer: NodeJS.Timeout | undefined;
-    const onWaitingChange = (waiting: number): void => {
-      if (waiting > 0 !== shownQueued) {
-        shownQueued = waiting > 0;
-        showStatus();
-      } else if (shownQueued) {
-        statusTimer ??= setTimeout(() => {
-          statusTimer = undefined;
-          showStatus();
-        }, QUEUED_STATUS_INTERVAL_MS);
-      }
-    };
-
-    let client: StreamManagerClient;
-    const queue: AppendQueue = new AppendQueue(
-      {
-        get connected() {
-          return connected;
-        },
-        append: (stream, payload) => client.appendMessage(stream, payload),
-        createMissingStream: (stream) => {
-          if (!config.createStream) return Promise.resolve(false);
-          let pending = creating.get(stream);
-          if (!pending) {
-            pending = client
-              .createMessageStream(buildDefinition(stream, config))
-              .then(
-                () => true,
-                (error: unknown) => {
-                  if (error instanceof InvalidRequestError && /already exists/.test(error.message)) return true;
-                  throw error;
-                },
-              )
-              .finally(() => creating.delete(stream));
-            creating.set(stream, pending);
-          }
-          return pending;
-        },
+    const controller = FlowNodeController.attach(RED, node, config.server, {
+      catalog: 'sm-out',
+      // A full queue is already in the status; other reasons replace the connection state until the next success.
+      showsFailure: (error, connected) => connected && !(error instanceof QueueFullError),
+    });
+    if (!controller) return;
+    const limit = queueLimitOf(config);
+    const queue = appendQueueOf(controller, config, limit);
+    controller.status.showWith((): NodeStatus | undefined => {
+      const waiting = queue.waitingCount;
+      if (waiting === 0) return undefined;
+      const fill = waiting >= limit ? 'red' : controller.status.connected ? 'green' : 'yellow';
+      return { fill, shape: 'ring', text: controller.configNode.reasonText({ key: 'queue', values: { count: waiting, max: limit } }) };
+    });
+    controller.onConnection((connection) => {
+      if (connection.state === 'connected') queue.pump();
+    });
+    controller.onClose(() => queue.stop(CLOSE_GRACE_MS), CLOSE_GRACE_MS);
+    controller.onInput<SmOutMessage, Append>({
+      check: (msg) => appendOf(RED, node, config, msg),
+      operation: () => 'append',
+      run: async ({ stream, payloads }, msg, send) => {
+        const sequenceNumbers = await new Promise<Int64[]>((resolve, reject) => queue.push({ stream, payloads, resolve, reject }));
+        msg.stream = stream;
+        if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
+        else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
+        send(msg as NodeMessage);
       },
-      { maxInFlight: MAX_IN_FLIGHT, maxWaiting: queueLimit, onWaitingChange },
-    );
-
-    client = configNode.register(node, (status) => {
-      lastConnection = status;
-      connected = status.state === 'connected';
-      showStatus();
-      if (connected) queue.pump();
-    });
-
-    const streamFor = (msg: SmOutMessage): string => {
-      const configured = config.stream?.trim();
-      const name: unknown = configured ? RED.util.evaluateNodeProperty(configured, config.streamType ?? 'str', node, msg) : msg.stream;
-      if (name === undefined || name === null || name === '') {
-        throw new ValidationError('stream', name, RED._('sm-out.errors.noStream'));
-      }
-      validateStreamName(name, 'stream');
-      return name;
-    };
-
-    node.on('input', (msg: SmOutMessage, send, done) => {
-      let stream: string;
-      let payloads: Buffer[];
-      try {
-        stream = streamFor(msg);
-        if (config.batch && Array.isArray(msg.payload)) {
-          if (msg.payload.length === 0) throw new ValidationError('msg.payload', msg.payload, RED._('sm-out.errors.emptyBatch'));
-          payloads = msg.payload.map((element, index) => payloadToBytes(element, `msg.payload[${index}]`));
-        } else {
-          payloads = [payloadToBytes(msg.payload)];
-        }
-      } catch (error) {
-        reportInputError(node, error, done, false);
-        return;
-      }
-      queue.push({
-        stream,
-        payloads,
-        resolve: (sequenceNumbers) => {
-          msg.stream = stream;
-          if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
-          else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
-          if (failureShown) showStatus();
-          send(msg as NodeMessage);
-          done();
-        },
-        reject: (error) => {
-          // A full queue is already in the status; other reasons replace the connection state until the next success.
-          const showReason = !(error instanceof QueueFullError) && connected;
-          reportRequestFailure(node, configNode, error, done, showReason);
-          if (showReason) failureShown = true;
-        },
-      });
-    });
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      clearTimeout(statusTimer);
-      queue
-        .stop(CLOSE_GRACE_MS)
-        .then(() => configNode.deregister(node))
-        .then(done, done);
     });
   }
 

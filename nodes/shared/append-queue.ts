@@ -2,6 +2,7 @@
 // connection is down they wait, up to a bound, and every msg beyond it fails at once. Nothing is dropped silently.
 import { ConnectionError, StreamManagerError } from '../../lib/protocol/errors';
 import type { Int64 } from '../../lib/protocol/model';
+import { settleWithin } from './settle-within';
 
 /** A msg that found the queue at its limit while Stream Manager was away. */
 export class QueueFullError extends ConnectionError {
@@ -109,9 +110,7 @@ export class AppendQueue {
     this.head = 0;
     for (const job of waiting) job.reject(new ConnectionError('the node was stopped before the msg could be appended'));
     this.notify();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.settled]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await settleWithin(Promise.allSettled([...this.settled]), graceMs);
   }
 
   private async run(job: QueuedJob): Promise<void> {

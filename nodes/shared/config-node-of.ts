@@ -1,6 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { ValidationError } from '../../lib/protocol/errors';
 import type { SmConfigNode } from './config-contract';
+import { showSettingsProblem } from './node-status';
 
 /**
  * The flow node's sm-config node. When it has none, the node shows so and fails every msg with a Validation error
@@ -9,7 +10,7 @@ import type { SmConfigNode } from './config-contract';
 export function configNodeOf(RED: NodeAPI, node: Node, serverId: string, catalog: string): SmConfigNode | undefined {
   const configNode = RED.nodes.getNode(serverId) as SmConfigNode | null;
   if (configNode) return configNode;
-  node.status({ fill: 'red', shape: 'ring', text: RED._(`${catalog}.status.noConfig`) });
+  showSettingsProblem(node, RED._(`${catalog}.status.noConfig`));
   node.on('input', (_msg, _send, done) => done(new ValidationError('server', serverId, RED._(`${catalog}.errors.noConfig`))));
   return undefined;
 }

@@ -1,7 +1,7 @@
 // Why a request or a connection failed, in a few words that fit under a node: "stream missing", "refused: full",
 // "connection refused 127.0.0.1:8088". A reason is a catalog key of sm-config (`sm-config.reason.<key>`) and its
 // values; the config node turns it into text in the editor's language.
-import { StreamManagerError, ValidationError } from '../../lib/protocol/errors';
+import { errorCodeOf, StreamManagerError, ValidationError } from '../../lib/protocol/errors';
 import { QueueFullError } from './append-queue';
 
 export const REASON_KEYS = [
@@ -39,16 +39,17 @@ export interface FailureReason {
 
 const reason = (key: ReasonKey, values: Record<string, string | number> = {}): FailureReason => ({ key, values });
 
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+/**
+ * The request that failed, where its kind tells what a code means: Stream Manager refuses an append to a full
+ * RejectNewData stream and a create of an existing stream both with InvalidRequest.
+ */
+export type RequestOperation = 'append' | 'create' | 'other';
 
 /** The system error (ECONNREFUSED, ...) under a client error, if there is one. */
 function systemCodeOf(error: unknown): string | undefined {
   let cause = (error as { cause?: unknown } | undefined)?.cause;
   for (let depth = 0; cause !== undefined && depth < 4; depth++) {
-    const code = codeOf(cause);
+    const code = errorCodeOf(cause);
     if (code && /^E[A-Z]+$/.test(code)) return code;
     cause = (cause as { cause?: unknown }).cause;
   }
@@ -73,7 +74,7 @@ export function connectionLossReason(error: unknown, address: string): FailureRe
     case 'ETIMEDOUT':
       return reason('noAnswer', { address });
   }
-  const code = codeOf(error);
+  const code = errorCodeOf(error);
   if (code === 'Timeout') return reason('noAnswer', { address });
   if (code === 'Unauthorized') return reason('tokenRefused', { address });
   const message = error instanceof Error ? error.message : String(error);
@@ -83,16 +84,15 @@ export function connectionLossReason(error: unknown, address: string): FailureRe
 }
 
 /** Why a request failed, for the status of the node that made it and the start of msg.error.message. */
-export function requestFailureReason(error: unknown): FailureReason {
+export function requestFailureReason(error: unknown, operation: RequestOperation = 'other'): FailureReason {
   if (error instanceof QueueFullError) return reason('queue', { count: error.waiting, max: error.limit });
-  const code = codeOf(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const code = errorCodeOf(error);
   switch (code) {
     case 'ResourceNotFound':
       return reason('streamMissing');
     case 'InvalidRequest':
-      if (/\bis full\b/i.test(message)) return reason('full');
-      if (/already exists/i.test(message)) return reason('exists');
+      if (operation === 'append') return reason('full');
+      if (operation === 'create') return reason('exists');
       return reason('refused');
     case 'UpdateNotAllowed':
       return reason('updateNotAllowed');
@@ -113,7 +113,7 @@ export function requestFailureReason(error: unknown): FailureReason {
     case 'UpdateFailed':
       return reason('serverFailure');
   }
-  return reason('other', { text: shorten(code ?? message) });
+  return reason('other', { text: shorten(code ?? (error instanceof Error ? error.message : String(error))) });
 }
 
 /**

@@ -1,0 +1,58 @@
+// How sm in turns messages read from a stream into msgs, in both modes: one msg per message, or one msg per read with
+// the array of payloads and msg.messages holding the metadata. A payload that cannot be decoded as the node says is
+// reported once, at Catch, with the raw payloads and their metadata, and the read sends nothing.
+import type { Node, NodeMessage } from 'node-red';
+import type { Delivery, Gap } from '../../lib/client/consumer';
+import type { Int64, Message } from '../../lib/protocol/model';
+import { asStreamManagerError } from './input-handler';
+import { jsonSafe } from './json-safe';
+import { bytesToPayload, type PayloadFormat } from './payload-encoding';
+
+/** What a msg is made from: a message as read on input, or as delivered by a continuous node's consumer (with its delivery facts). */
+export type MsgSource = Pick<Delivery, 'stream' | 'payload'> &
+  Partial<Pick<Delivery, 'deliveryCount' | 'redelivered' | 'gap'>> & { sequenceNumber?: Int64 | number; ingestTime?: Int64 | number };
+
+export interface MsgShape {
+  format: PayloadFormat;
+  /** One msg per read instead of one per message. */
+  batch: boolean;
+  /** Properties every msg starts from (the input msg's, on input). */
+  base?: Record<string, unknown>;
+}
+
+/** A message of a read on input, named as the msgs name it. */
+export function msgSourceOf(message: Message): MsgSource {
+  return { stream: message.streamName, sequenceNumber: message.sequenceNumber, ingestTime: message.ingestTime, payload: message.payload };
+}
+
+function identityOf(message: MsgSource): Record<string, unknown> {
+  return { stream: message.stream, sequenceNumber: jsonSafe(message.sequenceNumber), ingestTime: jsonSafe(message.ingestTime) };
+}
+
+function metadataOf(message: MsgSource): Record<string, unknown> {
+  const metadata = identityOf(message);
+  if (message.deliveryCount !== undefined) Object.assign(metadata, { deliveryCount: message.deliveryCount, redelivered: message.redelivered });
+  return metadata;
+}
+
+function withGap(msg: Record<string, unknown>, gap: Gap | undefined): NodeMessage {
+  if (gap) msg.gap = gap;
+  return msg as NodeMessage;
+}
+
+/** The msgs for one read, or undefined when a payload could not be decoded (reported on `node` with its metadata). */
+export function msgsOf(node: Node, messages: MsgSource[], shape: MsgShape): NodeMessage[] | undefined {
+  const base = shape.base ?? {};
+  try {
+    if (!shape.batch) {
+      return messages.map((message) => withGap({ ...base, ...metadataOf(message), topic: message.stream, payload: bytesToPayload(message.payload, shape.format) }, message.gap));
+    }
+    const payload = messages.map((message) => bytesToPayload(message.payload, shape.format));
+    const gap = messages.find((message) => message.gap)?.gap;
+    return [withGap({ ...base, payload, messages: messages.map(metadataOf), stream: messages[0].stream, topic: messages[0].stream }, gap)];
+  } catch (error) {
+    const raw = { ...base, payload: messages.map((message) => Buffer.from(message.payload)), messages: messages.map(identityOf) };
+    node.error(asStreamManagerError(error), raw as NodeMessage);
+    return undefined;
+  }
+}
