@@ -1,0 +1,4 @@
+export * from './sitewise-entry';
+export * from './s3-upload-task';
+export * from './s3-export-status';
+export * from '../../protocol/sitewise-rules';
