@@ -143,3 +143,12 @@ export async function connectionState(state: 'connected' | 'disconnected', reaso
   }
   throw new Error(`the connection of ${configId} was not ${state} ${reason ?? ''} within ${timeoutMs} ms (it is ${JSON.stringify(config.connectionStatus)})`);
 }
+
+/** Resolves once `condition` holds, checking every `intervalMs`; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<void> {
+  for (const start = Date.now(); Date.now() - start < timeoutMs; ) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+}

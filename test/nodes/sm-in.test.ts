@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { NodeMessage } from 'node-red';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import type { TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode } from './flow-harness';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, waitUntil, type FlowNode } from './flow-harness';
 
 interface ReadMsg {
   payload: unknown;
@@ -90,25 +90,34 @@ describe('sm in', () => {
   });
 
   it('starts a new consumer at the oldest, at only new messages, or at a given sequence number', async () => {
-    await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
-    await appendAll(3);
-    for (const [start, extra, expected] of [
-      ['oldest', {}, [0, 1, 2, 3]],
-      ['newest', {}, [3]],
-      ['sequence', { startSequenceNumber: '2' }, [2, 3]],
+    for (const [start, extra, first] of [
+      ['oldest', {}, 0],
+      ['newest', {}, undefined],
+      ['sequence', { startSequenceNumber: '2' }, 2],
     ] as const) {
+      await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
+      await appendAll(3);
       await loadFlow(inFlow(server.port, { start, consumer: `first-run-${start}`, ...extra }));
       const read = collect('read');
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      await client.appendMessage('feed', Buffer.from('{"n":3}'));
-      const msgs = await read.wait(expected.length);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.deepEqual(sequenceNumbers(msgs), expected, `start ${start}`);
+      // A consumer at newest takes what is appended once it has started: append until something new arrives.
+      let appended = 3;
+      await waitUntil(
+        async () => {
+          if (sequenceNumbers(read.messages).some((sequenceNumber) => sequenceNumber >= 3)) return true;
+          await client.appendMessage('feed', Buffer.from(`{"n":${appended}}`));
+          appended += 1;
+          return false;
+        },
+        `a message appended after the start (${start})`,
+        10_000,
+        100,
+      );
+      await waitUntil(() => sequenceNumbers(read.messages).includes(appended - 1), `the last appended message (${start})`);
+      const numbers = sequenceNumbers(read.messages);
+      assert.deepEqual(numbers, range(first ?? numbers[0], appended), `start ${start}`);
+      if (first === undefined) assert.ok(numbers[0] >= 3, `newest took only new messages: ${JSON.stringify(numbers)}`);
       await helper.unload();
-      const { storageStatus } = await client.describeMessageStream('feed');
       await client.deleteMessageStream('feed');
-      await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
-      await appendAll(Number(storageStatus?.newestSequenceNumber) > 0 ? 3 : 3);
     }
   });
 
