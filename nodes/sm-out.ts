@@ -5,13 +5,19 @@ import { ValidationError } from '../lib/protocol/errors';
 import type { Int64 } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import { AppendQueue, QueueFullError } from './shared/append-queue';
-import { createStreamUnlessExists } from './shared/create-stream-unless-exists';
 import { FlowNodeController } from './shared/flow-node-controller';
+import type { SendMsgs } from './shared/input-handler';
 import { jsonSafe } from './shared/json-safe';
+import { groupWindowMs, payloadModeOf, type OutPayloadSettings } from './shared/out-payload';
+import { OutPayloadAppender } from './shared/out-payload-appender';
+import { createOutStream } from './shared/out-stream-creation';
 import { payloadToBytes } from './shared/payload-encoding';
+import { S3OutcomesOutput } from './shared/s3-outcomes-output';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
 
-interface SmOutProperties extends NodeDef, DefinitionForm {
+interface SmOutProperties extends NodeDef, DefinitionForm, OutPayloadSettings {
+  /** With S3 upload task: each task's outcome leaves by a second output. */
+  s3Outcomes?: boolean;
   server: string;
   stream?: string;
   streamType?: 'str' | 'msg' | 'flow' | 'global' | 'env';
@@ -29,6 +35,7 @@ interface SmOutMessage extends NodeMessageInFlow {
   sequenceNumbers?: unknown[];
 }
 
+/** Raw payloads to append; empty when the node's Payload setting builds them (SiteWise entries, S3 tasks). */
 interface Append {
   stream: string;
   payloads: Buffer[];
@@ -37,6 +44,8 @@ interface Append {
 const MAX_IN_FLIGHT = 64;
 const DEFAULT_MAX_QUEUED = 1000;
 const CLOSE_GRACE_MS = 5_000;
+/** The queue's grace, then the S3 outcomes' last write; inside Node-RED's 15 s. */
+const CLOSE_LIMIT_MS = 8_000;
 
 function queueLimitOf(config: SmOutProperties): number {
   if (config.maxQueued === undefined || String(config.maxQueued).trim() === '') return DEFAULT_MAX_QUEUED;
@@ -56,6 +65,7 @@ function streamFor(RED: NodeAPI, node: Node, config: SmOutProperties, msg: SmOut
 
 function appendOf(RED: NodeAPI, node: Node, config: SmOutProperties, msg: SmOutMessage): Append {
   const stream = streamFor(RED, node, config, msg);
+  if (payloadModeOf(config) !== 'raw') return { stream, payloads: [] };
   if (!(config.batch && Array.isArray(msg.payload))) return { stream, payloads: [payloadToBytes(msg.payload)] };
   if (msg.payload.length === 0) throw new ValidationError('msg.payload', msg.payload, RED._('sm-out.errors.emptyBatch'));
   return { stream, payloads: msg.payload.map((element, index) => payloadToBytes(element, `msg.payload[${index}]`)) };
@@ -69,9 +79,7 @@ function appendQueueOf(controller: FlowNodeController, config: SmOutProperties, 
     if (!config.createStream) return Promise.resolve(false);
     let pending = creating.get(stream);
     if (!pending) {
-      pending = createStreamUnlessExists(client, buildDefinition(stream, config))
-        .then(() => true)
-        .finally(() => creating.delete(stream));
+      pending = createOutStream(client, buildDefinition(stream, config), payloadModeOf(config), config).finally(() => creating.delete(stream));
       creating.set(stream, pending);
     }
     return pending;
@@ -84,6 +92,48 @@ function appendQueueOf(controller: FlowNodeController, config: SmOutProperties, 
     createMissingStream,
   };
   return new AppendQueue(target, { maxInFlight: MAX_IN_FLIGHT, maxWaiting: limit, onWaitingChange: (waiting) => controller.status.countChanged(waiting) });
+}
+
+/** With Payload "IoT SiteWise value" or "S3 upload task": what builds the appends, and the S3 outcomes output. */
+function payloadAppenderOf(RED: NodeAPI, node: Node, config: SmOutProperties, queue: AppendQueue, client: StreamManagerClient) {
+  const mode = payloadModeOf(config);
+  if (mode === 'raw') return undefined;
+  const statusStream = config.s3StatusStream?.trim();
+  const outcomes =
+    mode === 's3task' && config.s3Outcomes && statusStream
+      ? new S3OutcomesOutput(node, client, statusStream, { full: () => RED._('sm-out.warnings.outcomesFull'), warning: (text) => RED._('sm-out.warnings.outcomes', { text }) })
+      : undefined;
+  if (mode === 's3task' && config.s3Outcomes && !statusStream) node.warn(RED._('sm-out.warnings.noStatusStream'));
+  const appender = new OutPayloadAppender({
+    mode,
+    settings: config,
+    windowMs: groupWindowMs(config),
+    push: (job) => queue.push(job),
+    succeeded: (msg, send, done) => {
+      send(msg as NodeMessage);
+      done();
+    },
+    failed: (error, done) => done(error),
+    warnUnreadable: (problem) => node.warn(RED._('sm-out.warnings.fileUnreadable', { problem })),
+    taskAppended: outcomes ? (task) => outcomes.taskAppended(task) : undefined,
+  });
+  return { appender, outcomes };
+}
+
+/** The appender checks the msg at once (a throw is bad input) and says when its appends are acknowledged. */
+function appendBuilt(appender: OutPayloadAppender, stream: string, msg: SmOutMessage, send: SendMsgs): Promise<void> {
+  let settle: (error?: Error) => void = () => undefined;
+  const appended = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+  appender.handle(stream, msg, send, settle);
+  return appended;
+}
+
+async function appendRaw(queue: AppendQueue, config: SmOutProperties, { stream, payloads }: Append, msg: SmOutMessage, send: SendMsgs): Promise<void> {
+  const sequenceNumbers = await new Promise<Int64[]>((resolve, reject) => queue.push({ stream, payloads, resolve, reject }));
+  msg.stream = stream;
+  if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
+  else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
+  send(msg as NodeMessage);
 }
 
 export = (RED: NodeAPI): void => {
@@ -107,17 +157,16 @@ export = (RED: NodeAPI): void => {
     controller.onConnection((connection) => {
       if (connection.state === 'connected') queue.pump();
     });
-    controller.onClose(() => queue.stop(CLOSE_GRACE_MS), CLOSE_GRACE_MS);
+    const built = payloadAppenderOf(RED, node, config, queue, controller.client);
+    controller.onClose(async () => {
+      built?.appender.flush();
+      await queue.stop(CLOSE_GRACE_MS);
+      await built?.outcomes?.stop();
+    }, CLOSE_LIMIT_MS);
     controller.onInput<SmOutMessage, Append>({
       check: (msg) => appendOf(RED, node, config, msg),
       operation: () => 'append',
-      run: async ({ stream, payloads }, msg, send) => {
-        const sequenceNumbers = await new Promise<Int64[]>((resolve, reject) => queue.push({ stream, payloads, resolve, reject }));
-        msg.stream = stream;
-        if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
-        else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
-        send(msg as NodeMessage);
-      },
+      run: (append, msg, send) => (built ? appendBuilt(built.appender, append.stream, msg, send) : appendRaw(queue, config, append, msg, send)),
     });
   }
 
