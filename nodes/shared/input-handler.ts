@@ -14,7 +14,10 @@ export type InputListener = (msg: NodeMessageInFlow, send: SendMsgs, done: Done)
 export interface InputHandler<Msg extends NodeMessageInFlow, Input> {
   /** Reads what the msg asks for; a throw is bad input, reported as it is. */
   check(msg: Msg): Input;
-  /** Does it; a throw or rejection is a failed request, reported with its reason ("stream missing") in front. */
+  /**
+   * Does it. A throw before it returns is bad input too; a rejection of the promise it returns is a failed request,
+   * reported with its reason ("stream missing") in front of the message.
+   */
   run(input: Input, msg: Msg, send: SendMsgs): Promise<void> | void;
   /** The kind of request `run` makes, where it tells what an error code means; `other` when not given. */
   operation?(input: Input): RequestOperation;
@@ -49,16 +52,12 @@ export function inputListener<Msg extends NodeMessageInFlow, Input>(
       finish(withReason(failure, text));
     };
     let input: Input;
-    try {
-      input = handler.check(msg as Msg);
-    } catch (error) {
-      return finish(asStreamManagerError(error));
-    }
     let work: Promise<void> | void;
     try {
+      input = handler.check(msg as Msg);
       work = handler.run(input, msg as Msg, send);
     } catch (error) {
-      return failed(error, input);
+      return finish(asStreamManagerError(error));
     }
     Promise.resolve(work).then(
       () => {
