@@ -76,6 +76,11 @@ export class OutstandingMessages {
     return late;
   }
 
+  /** The messages delivered and not acknowledged, oldest first. */
+  *unacknowledged(): IterableIterator<Outstanding> {
+    for (let index = this.head; index < this.queue.length; index++) if (!this.queue[index].acked) yield this.queue[index];
+  }
+
   /** Forgets every message (after a seek or a re-created stream); pending redeliveries are cancelled. */
   clear(): void {
     for (let index = this.head; index < this.queue.length; index++) clearTimeout(this.queue[index].redeliveryTimer);
