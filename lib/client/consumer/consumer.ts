@@ -149,15 +149,24 @@ export class Consumer {
     this.loop ??= this.run();
   }
 
+  /**
+   * Stops delivering until resume(): no reads, no redeliveries. In manual mode the ack timeouts stop too, so a pause
+   * of any length (the receiver is away) sends nothing to the dead-letter stream; acks are still taken.
+   */
   pause(): void {
     if (this.paused || this.stopped) return;
     this.paused = true;
     this.interrupt();
   }
 
+  /**
+   * Delivers again. In manual mode every message still awaiting its ack is delivered again first, in order, before
+   * any newer one: what a receiver that went away did not confirm may be lost, and this keeps the stream's order.
+   */
   resume(): void {
     if (!this.paused || this.stopped) return;
     this.paused = false;
+    if (this.ackMode === 'manual') this.redeliverUnacknowledged();
     this.interrupt();
   }
 
@@ -447,6 +456,7 @@ export class Consumer {
   }
 
   private redeliverLate(): void {
+    if (this.paused) return;
     for (const entry of this.outstanding.expired(Date.now())) {
       entry.lastError = `no ack within ${this.ackTimeoutMs} ms`;
       this.retryOrGiveUp(entry, 0);
@@ -455,31 +465,66 @@ export class Consumer {
 
   private retryOrGiveUp(entry: Outstanding, delayMs: number): void {
     entry.held = true;
-    if (entry.deliveryCount >= this.maxDeliveries) {
+    if (this.usedUp(entry)) {
       void this.deadLetter(entry, this.generation);
       return;
     }
-    const generation = this.generation;
-    const current = (): boolean => !this.stopped && generation === this.generation && this.outstanding.get(entry.message.sequenceNumber) === entry && !entry.acked;
-    const redeliver = async (): Promise<void> => {
-      if (!current()) return;
-      entry.deliveryCount += 1;
-      try {
-        await this.committer.writeAhead();
-      } catch {
-        // Not recorded, so not handed over: tried again later (the failed write was reported).
-        entry.deliveryCount -= 1;
-        if (current()) entry.redeliveryTimer = setTimeout(() => void redeliver(), this.options.retryDelayMs ?? 1000);
-        return;
-      }
-      if (!current()) return;
-      entry.held = false;
-      entry.ackDeadline = Date.now() + this.ackTimeoutMs;
-      const { sequenceNumber, ingestTime, payload } = entry.message;
-      this.options.onMessages([{ stream: this.stream, sequenceNumber, ingestTime, payload, deliveryCount: entry.deliveryCount, redelivered: true }]);
+    const redeliver = (): void => {
+      // While paused the entry stays held: resume() delivers it again.
+      if (this.stopped || this.paused || this.outstanding.get(entry.message.sequenceNumber) !== entry || entry.acked) return;
+      void this.redeliver(entry);
     };
     if (delayMs === 0) void redeliver();
     else entry.redeliveryTimer = setTimeout(() => void redeliver(), delayMs);
+  }
+
+  /** Hands the message over again once its new delivery count is written (so a delivery that ends the process counts). */
+  private async redeliver(entry: Outstanding): Promise<void> {
+    clearTimeout(entry.redeliveryTimer);
+    const generation = this.generation;
+    const current = (): boolean => !this.stopped && generation === this.generation && this.outstanding.get(entry.message.sequenceNumber) === entry && !entry.acked;
+    // Held while the count is written, so that no ack timeout redelivers it meanwhile.
+    entry.held = true;
+    entry.deliveryCount += 1;
+    try {
+      await this.committer.writeAhead();
+    } catch {
+      // Not recorded, so not handed over: tried again later (the failed write was reported).
+      entry.deliveryCount -= 1;
+      if (current()) entry.redeliveryTimer = setTimeout(() => void this.redeliver(entry), this.options.retryDelayMs ?? 1000);
+      return;
+    }
+    if (current()) this.handOverAgain(entry);
+  }
+
+  /** Hands the message over again at once: for a delivery a pause cut short, which does not change the count that is recorded. */
+  private handOverAgain(entry: Outstanding, counting = false): void {
+    clearTimeout(entry.redeliveryTimer);
+    if (counting) entry.deliveryCount += 1;
+    entry.held = false;
+    entry.ackDeadline = Date.now() + this.ackTimeoutMs;
+    const { sequenceNumber, ingestTime, payload } = entry.message;
+    this.options.onMessages([{ stream: this.stream, sequenceNumber, ingestTime, payload, deliveryCount: entry.deliveryCount, redelivered: true }]);
+  }
+
+  /** The message has had its most deliveries; those a pause cut short do not count. */
+  private usedUp(entry: Outstanding): boolean {
+    return entry.deliveryCount - (entry.interrupted ?? 0) >= this.maxDeliveries;
+  }
+
+  /** Every message awaiting its ack, in order, except those on their way to the dead-letter stream. */
+  private redeliverUnacknowledged(): void {
+    for (const entry of this.outstanding.unacknowledged()) {
+      if (entry.acked || this.paused || this.stopped) continue;
+      if (entry.held) {
+        // Nacked and waiting for its back-off (a failure that counts), or on its way to the dead-letter stream.
+        if (!this.usedUp(entry)) void this.redeliver(entry);
+        continue;
+      }
+      // Delivered before the pause with no answer: its outcome is unknown, so it does not count as a failure.
+      entry.interrupted = (entry.interrupted ?? 0) + 1;
+      this.handOverAgain(entry, true);
+    }
   }
 
   private async deadLetter(entry: Outstanding, generation: number): Promise<void> {

@@ -92,7 +92,11 @@ export class DeliveryCounts {
   record(unacknowledged: Iterable<Outstanding>, next: number | undefined): RecordedDeliveries {
     const counts = new Map<number, number>();
     for (const [sequenceNumber, count] of this.resumed) if (next === undefined || sequenceNumber >= next) counts.set(sequenceNumber, count);
-    for (const entry of unacknowledged) if (entry.deliveryCount >= 2) counts.set(entry.message.sequenceNumber, entry.deliveryCount);
+    for (const entry of unacknowledged) {
+      // Deliveries a pause cut short do not count against Give up after, across a restart neither.
+      const counted = entry.deliveryCount - (entry.interrupted ?? 0);
+      if (counted >= 2) counts.set(entry.message.sequenceNumber, counted);
+    }
     for (const [sequenceNumber, count] of this.pending?.counts ?? []) counts.set(sequenceNumber, count);
     const through = Math.max(this.through, this.pending?.through ?? -1);
     const ranges: DeliveryCountRange[] = [];

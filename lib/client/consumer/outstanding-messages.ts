@@ -12,6 +12,8 @@ export interface Outstanding {
   /** Nacked (or given up) and waiting: a redelivery or a dead-letter append is under way or scheduled. */
   held: boolean;
   lastError: string;
+  /** Deliveries cut short by a pause (the receiver went away): they do not count against the most deliveries. */
+  interrupted?: number;
   redeliveryTimer?: ReturnType<typeof setTimeout>;
 }
 
@@ -76,9 +78,9 @@ export class OutstandingMessages {
     return late;
   }
 
-  /** The messages delivered and not acknowledged, oldest first. */
-  *unacknowledged(): IterableIterator<Outstanding> {
-    for (let index = this.head; index < this.queue.length; index++) if (!this.queue[index].acked) yield this.queue[index];
+  /** Delivered and not acknowledged, oldest first. */
+  unacknowledged(): Outstanding[] {
+    return this.queue.slice(this.head).filter((entry) => !entry.acked);
   }
 
   /** Forgets every message (after a seek or a re-created stream); pending redeliveries are cancelled. */
