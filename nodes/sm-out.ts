@@ -1,7 +1,7 @@
 // sm out: appends msg.payload to a stream and sends the msg on with its sequence number.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { StreamManagerClient } from '../lib/client/client';
-import { InvalidRequestError, ValidationError } from '../lib/protocol/errors';
+import { ValidationError } from '../lib/protocol/errors';
 import { validateStreamName } from '../lib/protocol/validation';
 import { AppendQueue, QueueFullError } from './shared/append-queue';
 import { configNodeOf } from './shared/config-node-of';
@@ -9,8 +9,14 @@ import { reportInputError, reportRequestFailure } from './shared/input-error';
 import { jsonSafe } from './shared/json-safe';
 import { payloadToBytes } from './shared/payload-encoding';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
+import { createOutStream } from './shared/out-stream-creation';
+import { groupWindowMs, payloadModeOf, type OutPayloadSettings } from './shared/out-payload';
+import { OutPayloadAppender } from './shared/out-payload-appender';
+import { S3OutcomesOutput } from './shared/s3-outcomes-output';
 
-interface SmOutProperties extends NodeDef, DefinitionForm {
+interface SmOutProperties extends NodeDef, DefinitionForm, OutPayloadSettings {
+  /** With S3 upload task: each task's outcome leaves by a second output. */
+  s3Outcomes?: boolean;
   server: string;
   stream?: string;
   streamType?: 'str' | 'msg' | 'flow' | 'global' | 'env';
@@ -73,6 +79,7 @@ export = (RED: NodeAPI): void => {
     };
 
     let client: StreamManagerClient;
+    const payloadMode = payloadModeOf(config);
     const queue: AppendQueue = new AppendQueue(
       {
         get connected() {
@@ -83,16 +90,7 @@ export = (RED: NodeAPI): void => {
           if (!config.createStream) return Promise.resolve(false);
           let pending = creating.get(stream);
           if (!pending) {
-            pending = client
-              .createMessageStream(buildDefinition(stream, config))
-              .then(
-                () => true,
-                (error: unknown) => {
-                  if (error instanceof InvalidRequestError && /already exists/.test(error.message)) return true;
-                  throw error;
-                },
-              )
-              .finally(() => creating.delete(stream));
+            pending = createOutStream(client, buildDefinition(stream, config), payloadMode, config).finally(() => creating.delete(stream));
             creating.set(stream, pending);
           }
           return pending;
@@ -118,11 +116,46 @@ export = (RED: NodeAPI): void => {
       return name;
     };
 
+    const appendSucceeded = (msg: SmOutMessage, send: (msg: NodeMessage) => void, done: () => void): void => {
+      if (failureShown) showStatus();
+      send(msg as NodeMessage);
+      done();
+    };
+    const appendFailed = (error: Error, done: (error?: Error) => void): void => {
+      // A full queue is already in the status; other reasons replace the connection state until the next success.
+      const showReason = !(error instanceof QueueFullError) && connected;
+      reportRequestFailure(node, configNode, error, done, showReason);
+      if (showReason) failureShown = true;
+    };
+    const statusStream = config.s3StatusStream?.trim();
+    const outcomes =
+      payloadMode === 's3task' && config.s3Outcomes && statusStream
+        ? new S3OutcomesOutput(node, client, statusStream, {
+            full: () => RED._('sm-out.warnings.outcomesFull'),
+            warning: (text) => RED._('sm-out.warnings.outcomes', { text }),
+          })
+        : undefined;
+    if (payloadMode === 's3task' && config.s3Outcomes && !statusStream) node.warn(RED._('sm-out.warnings.noStatusStream'));
+    const appender = new OutPayloadAppender({
+      mode: payloadMode,
+      settings: config,
+      windowMs: groupWindowMs(config),
+      push: (job) => queue.push(job),
+      succeeded: appendSucceeded,
+      failed: appendFailed,
+      warnUnreadable: (problem) => node.warn(RED._('sm-out.warnings.fileUnreadable', { problem })),
+      taskAppended: outcomes ? (task) => outcomes.taskAppended(task) : undefined,
+    });
+
     node.on('input', (msg: SmOutMessage, send, done) => {
       let stream: string;
       let payloads: Buffer[];
       try {
         stream = streamFor(msg);
+        if (payloadMode !== 'raw') {
+          appender.handle(stream, msg, send, done);
+          return;
+        }
         if (config.batch && Array.isArray(msg.payload)) {
           if (msg.payload.length === 0) throw new ValidationError('msg.payload', msg.payload, RED._('sm-out.errors.emptyBatch'));
           payloads = msg.payload.map((element, index) => payloadToBytes(element, `msg.payload[${index}]`));
@@ -140,23 +173,18 @@ export = (RED: NodeAPI): void => {
           msg.stream = stream;
           if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
           else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
-          if (failureShown) showStatus();
-          send(msg as NodeMessage);
-          done();
+          appendSucceeded(msg, send, done);
         },
-        reject: (error) => {
-          // A full queue is already in the status; other reasons replace the connection state until the next success.
-          const showReason = !(error instanceof QueueFullError) && connected;
-          reportRequestFailure(node, configNode, error, done, showReason);
-          if (showReason) failureShown = true;
-        },
+        reject: (error) => appendFailed(error, done),
       });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(statusTimer);
+      appender.flush();
       queue
         .stop(CLOSE_GRACE_MS)
+        .then(() => outcomes?.stop())
         .then(() => configNode.deregister(node))
         .then(done, done);
     });

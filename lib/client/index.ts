@@ -2,3 +2,4 @@ export { StreamManagerClient, type ClientState, type RequestControl, type Stream
 export * from './options';
 export * from '../protocol';
 export * from './consumer';
+export * from './payloads';

@@ -10,7 +10,8 @@ import { valueAtPointer, type Json } from '../../greengrass/recipe-format';
 import { mergeConfiguration, SimulatedNucleus, type JsonObject, type NucleusOptions, type Recipe } from './simulated-nucleus';
 
 export interface ConfigurationUpdate {
-  MERGE?: JsonObject;
+  /** Any JSON object; typed loosely so that flows built in tests pass as they are. */
+  MERGE?: object;
   RESET?: string[];
 }
 

@@ -1,29 +1,56 @@
 // Reads and appends the checkpoint records of one source stream, kept in a small File stream of Stream Manager itself
 // (public operations only, so it works against the real Stream Manager as well as sm-server). The stream is bounded by
-// OverwriteOldestData: old records go as new ones come, and every record carries each consumer's newest position.
+// OverwriteOldestData, so a position must be written again before its last copy could be overwritten: before each
+// append the store reads what every writer appended since its last read and merges it, and the record it appends
+// carries, besides the writer's own entry, every known entry whose newest copy is getting old (a quarter of what overwriting always keeps).
+// docs/consumer-positions.md has the format, the merge rule and what they guarantee.
 import { errorCodeOf } from '../../protocol/errors';
 import { Persistence, StrategyOnFull } from '../../protocol/enums';
-import type { MessageStreamDefinition } from '../../protocol/model';
+import type { Message, MessageStreamDefinition } from '../../protocol/model';
 import { appendCreatingStream } from '../append-creating-stream';
 import type { StreamManagerClient } from '../client';
 import { checkpointStreamName } from './checkpoint-stream-name';
-import { encodeCheckpointRecord, latestPositions, type ConsumerPosition } from './consumer-position';
+import { encodeCheckpointRecord, decodeCheckpointRecord, isTombstone, supersedes, type CheckpointEntry, type ConsumerPosition, type ConsumerTombstone } from './consumer-position';
 
-const READ_BATCH = 100;
+const READ_BATCH = 500;
+export const CHECKPOINT_STREAM_SIZE = 1_048_576;
+const CHECKPOINT_SEGMENT_SIZE = 65_536;
 
 export function checkpointStreamDefinition(stream: string): MessageStreamDefinition {
   return {
     name: checkpointStreamName(stream),
-    maxSize: 262_144,
-    streamSegmentSize: 32_768,
+    maxSize: CHECKPOINT_STREAM_SIZE,
+    streamSegmentSize: CHECKPOINT_SEGMENT_SIZE,
     strategyOnFull: StrategyOnFull.OverwriteOldestData,
     persistence: Persistence.File,
     flushOnWrite: true,
   };
 }
 
+interface Known {
+  entry: CheckpointEntry;
+  /** The store's count of checkpoint bytes read, at the end of the record holding the newest copy of `entry`. */
+  copyAt: number;
+  /** The same, counting only bytes really read: what a tombstone's age grows by. */
+  seenAt: number;
+}
+
+/** An entry to append for a consumer, before the store gives it its revision. */
+export type UnrevisedEntry = Omit<ConsumerPosition, 'revision'> | Omit<ConsumerTombstone, 'revision'>;
+
 export class CheckpointStore {
   readonly name: string;
+  private readonly known = new Map<string, Known>();
+  /** The next checkpoint record to read; undefined until the stream was found. */
+  private nextToRead?: number;
+  /** Payload bytes of the records read, plus the stream's size for every stretch of records overwritten before they were read. */
+  private bytesRead = 0;
+  /** Payload bytes of the records read. */
+  private bytesSeen = 0;
+  private maxSize = CHECKPOINT_STREAM_SIZE;
+  /** Overwrite deletes whole segments: at least this much of the newest records is always kept. */
+  private kept = CHECKPOINT_STREAM_SIZE - CHECKPOINT_SEGMENT_SIZE;
+  private readonly written = new Map<string, number>();
 
   constructor(
     private readonly client: StreamManagerClient,
@@ -32,39 +59,111 @@ export class CheckpointStore {
     this.name = checkpointStreamName(stream);
   }
 
-  /** The newest position of every consumer of the stream; none when the checkpoint stream does not exist yet. */
+  /** The newest position of every consumer of the stream that was not removed; none when there is no checkpoint stream yet. */
   async load(): Promise<Map<string, ConsumerPosition>> {
-    let oldest: number;
-    let newest: number;
-    try {
-      const { storageStatus } = await this.client.describeMessageStream(this.name);
-      oldest = Number(storageStatus?.oldestSequenceNumber ?? 0);
-      newest = Number(storageStatus?.newestSequenceNumber ?? -1);
-    } catch (error) {
-      if (errorCodeOf(error) === 'ResourceNotFound') return new Map();
-      throw error;
-    }
-    const records: Uint8Array[] = [];
-    let next = oldest;
-    while (next <= newest) {
-      let messages;
-      try {
-        messages = await this.client.readMessages(this.name, { desiredStartSequenceNumber: next, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
-      } catch (error) {
-        if (errorCodeOf(error) === 'NotEnoughMessages' || errorCodeOf(error) === 'ResourceNotFound') break;
-        throw error;
-      }
-      if (messages.length === 0) break;
-      for (const message of messages) records.push(message.payload);
-      next = Number(messages[messages.length - 1].sequenceNumber) + 1;
-    }
-    const positions = latestPositions(records);
-    for (const [consumer, position] of positions) if (position.stream !== this.stream) positions.delete(consumer);
+    await this.refresh();
+    return this.positions();
+  }
+
+  /** What is known without reading again. */
+  positions(): Map<string, ConsumerPosition> {
+    const positions = new Map<string, ConsumerPosition>();
+    for (const [consumer, { entry }] of this.known) if (!isTombstone(entry) && entry.stream === this.stream) positions.set(consumer, entry);
     return positions;
   }
 
-  /** Appends one record, creating the checkpoint stream the first time. */
-  async save(positions: ConsumerPosition[]): Promise<void> {
-    await appendCreatingStream(this.client, checkpointStreamDefinition(this.stream), encodeCheckpointRecord(positions));
+  /** The consumer's winning entry as known, tombstone or position. */
+  entryOf(consumer: string): CheckpointEntry | undefined {
+    return this.known.get(consumer)?.entry;
+  }
+
+  /**
+   * Merges what was appended since the last read, then appends `entry` with the next revision of its consumer and every
+   * other entry that is due to be written again. Resolves with the entry as written.
+   */
+  async save(entry: UnrevisedEntry): Promise<CheckpointEntry> {
+    await this.refresh();
+    const revision = Math.max(this.known.get(entry.consumer)?.entry.revision ?? 0, this.written.get(entry.consumer) ?? 0) + 1;
+    const own = { ...entry, revision } as CheckpointEntry;
+    const due = this.dueEntries(entry.consumer);
+    await appendCreatingStream(this.client, checkpointStreamDefinition(this.stream), encodeCheckpointRecord([own, ...due]));
+    this.written.set(entry.consumer, revision);
+    return own;
+  }
+
+  /** Reads every record appended since the last read (from the oldest, the first time) and merges it. */
+  async refresh(): Promise<void> {
+    if (this.nextToRead === undefined) {
+      let oldest: number;
+      try {
+        const { definition, storageStatus } = await this.client.describeMessageStream(this.name);
+        oldest = Number(storageStatus?.oldestSequenceNumber ?? 0);
+        if (definition?.maxSize !== undefined) this.maxSize = Number(definition.maxSize);
+        const segment = Number(definition?.streamSegmentSize ?? this.maxSize / 16);
+        this.kept = Math.max(this.maxSize / 8, this.maxSize - segment);
+      } catch (error) {
+        if (errorCodeOf(error) === 'ResourceNotFound') return;
+        throw error;
+      }
+      this.nextToRead = oldest;
+    }
+    for (;;) {
+      let messages: Message[];
+      try {
+        messages = await this.client.readMessages(this.name, { desiredStartSequenceNumber: this.nextToRead, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
+      } catch (error) {
+        const code = errorCodeOf(error);
+        if (code === 'NotEnoughMessages') return;
+        if (code === 'ResourceNotFound') {
+          // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
+          this.known.clear();
+          this.nextToRead = undefined;
+          return;
+        }
+        throw error;
+      }
+      if (messages.length === 0) return;
+      for (const message of messages) this.merge(message);
+      if (messages.length < READ_BATCH) return;
+    }
+  }
+
+  private merge(message: Message): void {
+    const sequenceNumber = Number(message.sequenceNumber);
+    // Records overwritten before this store read them: count them as a whole stream, so that every entry known so far
+    // looks old and is written again at once rather than too late.
+    if (this.nextToRead !== undefined && sequenceNumber > this.nextToRead && this.bytesRead > 0) this.bytesRead += this.maxSize;
+    this.nextToRead = sequenceNumber + 1;
+    this.bytesRead += message.payload.byteLength;
+    this.bytesSeen += message.payload.byteLength;
+    for (const entry of decodeCheckpointRecord(message.payload)) {
+      const known = this.known.get(entry.consumer);
+      if (supersedes(entry, known?.entry)) this.known.set(entry.consumer, { entry, copyAt: this.bytesRead, seenAt: this.bytesSeen });
+    }
+  }
+
+  /**
+   * Entries of other consumers whose newest copy is a quarter of what the stream always keeps old (a margin for record
+   * overhead and for writers appending at the same moment); tombstones old enough to go are forgotten.
+   */
+  private dueEntries(writer: string): CheckpointEntry[] {
+    const rewriteAfter = this.kept / 4;
+    const due: CheckpointEntry[] = [];
+    for (const [consumer, { entry, copyAt, seenAt }] of this.known) {
+      if (consumer === writer) continue;
+      const sinceCopy = this.bytesRead - copyAt;
+      if (isTombstone(entry)) {
+        const age = entry.age + this.bytesSeen - seenAt;
+        // Twice the stream's size was appended since it was written first: no record older than it is left to bring the consumer back.
+        if (age > 2 * this.maxSize) {
+          this.known.delete(consumer);
+          continue;
+        }
+        if (sinceCopy >= rewriteAfter) due.push({ ...entry, age });
+      } else if (sinceCopy >= rewriteAfter) {
+        due.push(entry);
+      }
+    }
+    return due;
   }
 }

@@ -1,8 +1,8 @@
 // Writes a consumer's committed position to its checkpoint stream, coalesced: at most one append per interval, or
 // sooner once enough messages were committed since the last one, and on demand (a seek, a clean stop). One append is
 // under way at a time; a flush asked for during one is covered by a follow-up with the newest position.
-import type { CheckpointStore } from './checkpoint-store';
-import { messageDigest, type ConsumerPosition, type MessageIdentity } from './consumer-position';
+import type { CheckpointStore, UnrevisedEntry } from './checkpoint-store';
+import { messageDigest, type ConsumerPosition, type DeliveryCountRange, type MessageIdentity } from './consumer-position';
 import type { ReadMessage } from './delivery';
 
 interface Target {
@@ -16,12 +16,14 @@ export interface PositionCommitterOptions {
   intervalMs: number;
   everyMessages: number;
   onError(error: unknown): void;
+  /** Manual mode: what was handed over beyond the position, written with every position. */
+  deliveries?(): { handedOutThrough?: number; deliveryCounts?: DeliveryCountRange[] };
 }
 
 export class PositionCommitter {
-  private revision = 0;
-  private others: ConsumerPosition[] = [];
   private target?: Target;
+  /** Something besides the position changed (what was handed over): the next flush writes even an unchanged position. */
+  private dirty = false;
   private written?: Target;
   private movedSinceWrite = 0;
   private timer?: ReturnType<typeof setTimeout>;
@@ -29,18 +31,23 @@ export class PositionCommitter {
   /** A flush was asked for while a write was under way: one more write follows with the newest position. */
   private flushAgain = false;
   private stopped = false;
+  private lastError?: unknown;
 
   constructor(
     private readonly store: CheckpointStore,
     private readonly options: PositionCommitterOptions,
   ) {}
 
-  /** Takes the loaded positions: its own revision goes on from there, the others are carried forward. */
+  /** The consumer's own position among the loaded ones. */
   adopt(positions: Map<string, ConsumerPosition>): ConsumerPosition | undefined {
-    const own = positions.get(this.options.consumer);
-    this.revision = own?.revision ?? 0;
-    this.others = [...positions.values()].filter((position) => position.consumer !== this.options.consumer);
-    return own;
+    return positions.get(this.options.consumer);
+  }
+
+  /** Writes the position with what was handed over now (before handing more over); resolves once written, rejects when it failed. */
+  async writeAhead(): Promise<void> {
+    this.dirty = true;
+    await this.flush();
+    if (this.dirty) throw this.lastError ?? new Error('the position was not written');
   }
 
   /** The position most recently committed (written or not), undefined before the first. */
@@ -78,13 +85,16 @@ export class PositionCommitter {
     do {
       this.flushAgain = false;
       const target = this.target;
-      if (!target || target === this.written) continue;
+      if (!target || (target === this.written && !this.dirty)) continue;
       this.movedSinceWrite = 0;
-      this.revision += 1;
+      const dirty = this.dirty;
+      this.dirty = false;
       try {
-        await this.store.save([this.positionOf(target), ...this.others]);
+        await this.store.save(this.positionOf(target));
         this.written = target;
       } catch (error) {
+        this.dirty ||= dirty;
+        this.lastError = error;
         this.options.onError(error);
         if (!this.stopped) this.timer ??= setTimeout(() => void this.flush(), this.options.intervalMs);
         return;
@@ -92,16 +102,18 @@ export class PositionCommitter {
     } while (this.flushAgain);
   }
 
-  private positionOf(target: Target): ConsumerPosition {
+  private positionOf(target: Target): UnrevisedEntry {
     const { last } = target;
+    const deliveries = this.options.deliveries?.() ?? {};
     return {
       consumer: this.options.consumer,
       stream: this.store.stream,
       nextSequenceNumber: target.next,
       committedAt: Date.now(),
-      revision: this.revision,
       ...(last ? { last: { sequenceNumber: last.sequenceNumber, ingestTime: last.ingestTime, digest: 'digest' in last ? last.digest : messageDigest(last.payload) } } : {}),
       ...(this.options.deadLetterStream ? { deadLetterStream: this.options.deadLetterStream } : {}),
-    };
+      ...(deliveries.handedOutThrough !== undefined && deliveries.handedOutThrough >= target.next ? { handedOutThrough: deliveries.handedOutThrough } : {}),
+      ...(deliveries.deliveryCounts && deliveries.deliveryCounts.length > 0 ? { deliveryCounts: deliveries.deliveryCounts } : {}),
+    } satisfies Omit<ConsumerPosition, 'revision'>;
   }
 }

@@ -32,7 +32,7 @@ export function createExporter(
     case 'iotAnalytics':
       return iotAnalyticsExporter(config as IoTAnalyticsConfig, place);
     case 'IotSitewise':
-      return new SiteWiseExporter(place);
+      return new SiteWiseExporter(place, environment.clock);
     case 'http':
       return new HttpExporter(config as HTTPConfig, stream.name, environment.httpTimeoutMs);
     case 's3TaskExecutor': {

@@ -109,19 +109,25 @@ describe('export batching', () => {
     assert.equal(Buffer.from(analytics.messages[0].payload, 'base64').toString(), 'p3');
   });
 
-  it('records IoT SiteWise entries as a BatchPutAssetPropertyValue request and skips what is not an entry', async () => {
+  it('records IoT SiteWise entries as a BatchPutAssetPropertyValue request and skips what is not an entry or breaks a SiteWise rule', async () => {
     await client.createMessageStream(stream('sitewise', { exportDefinition: { IotSitewise: [{ identifier: 'sw', batchSize: 10 }] } }));
-    const entry = { entryId: 'e1', propertyAlias: '/plant/temp', propertyValues: [{ value: { doubleValue: 21.5 }, timestamp: { timeInSeconds: 1_700_000_000, offsetInNanos: 0 }, quality: 'GOOD' }] };
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const entry = { entryId: 'e1', propertyAlias: '/plant/temp', propertyValues: [{ value: { doubleValue: 21.5 }, timestamp: { timeInSeconds: nowSeconds, offsetInNanos: 0 }, quality: 'GOOD' }] };
+    const stale = { ...entry, entryId: 'stale-1', propertyValues: [{ ...entry.propertyValues[0], timestamp: { timeInSeconds: nowSeconds - 8 * 86_400, offsetInNanos: 0 } }] };
     await client.appendMessage('sitewise', Buffer.from(JSON.stringify(entry)));
     await client.appendMessage('sitewise', Buffer.from('{"entryId":"no values"}'));
-    await waitFor('both handled', async () => (Number((await exportStatus(client, 'sitewise', 'sw')).lastExportedSequenceNumber) === 1 ? true : undefined));
+    await client.appendMessage('sitewise', Buffer.from(JSON.stringify(stale)));
+    await waitFor('all handled', async () => (Number((await exportStatus(client, 'sitewise', 'sw')).lastExportedSequenceNumber) === 2 ? true : undefined));
     const recorded = recordedRequests(exportDir, 'sw');
     const entries = recorded.flatMap((request) => (request.request?.entries as unknown[] | undefined) ?? []);
     assert.deepEqual(entries, [entry]);
-    assert.deepEqual(recorded.flatMap((request) => request.skipped ?? []).map((skip) => skip.sequenceNumber), [1]);
+    const skipped = recorded.flatMap((request) => (request.skipped ?? []) as { sequenceNumber: number; entryId?: string; reason: string }[]);
+    assert.deepEqual(skipped.map((skip) => skip.sequenceNumber), [1, 2]);
+    assert.equal(skipped[1].entryId, 'stale-1');
+    assert.match(skipped[1].reason, /entry stale-1: propertyValues\[0\]\.timestamp is 8 days old: IoT SiteWise accepts values from the last 7 days up to 10 minutes ahead/);
     const status = await exportStatus(client, 'sitewise', 'sw');
     assert.equal(Number(status.exportedMessagesCount), 1);
-    if (recorded.length === 2) assert.match(String(status.errorMessage), /skipped sequence number 1/);
+    if (recorded.length === 1) assert.match(String(status.errorMessage), /skipped sequence numbers 1, 2 \(entry stale-1\)/);
   });
 
   it('starts higher-priority exports first when they compete for the export threads', async () => {
