@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Persistence, StrategyOnFull, StreamManagerClient, type MessageStreamDefinition } from '../lib/client';
 import { CONNECT_VERSION, encodeFrame, FrameDecoder, Operation, PROTOCOL_VERSION } from '../lib/protocol';
 import { median } from './measure';
+import { cpuMicros } from './process-stats';
 import type { ServerProcess } from './server-process';
 
 const PAYLOAD = Buffer.alloc(1024, 'x');
@@ -94,26 +95,6 @@ export interface ServerRates {
   fileFlushCpuMicros: number;
 }
 
-/**
- * CPU time a process has used so far, in microseconds: the sum of its threads' run times in nanoseconds from
- * /proc/PID/task/TID/schedstat (its threads live as long as the server), else user + system from /proc/PID/stat,
- * whose 10 ms ticks are too coarse for a few thousand appends.
- */
-function cpuMicros(pid: number): number {
-  try {
-    let nanoseconds = 0;
-    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-      nanoseconds += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    }
-    return nanoseconds / 1000;
-  } catch {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
-  }
-}
-/** sysconf(_SC_CLK_TCK), 100 on every Linux that Node.js supports. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Runs `measure` on the server, with the server's CPU time per append it took. */
 async function withServerCpu(server: ServerProcess, appends: number, measure: () => Promise<number>): Promise<{ rate: number; cpuMicros: number }> {

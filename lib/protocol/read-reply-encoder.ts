@@ -60,9 +60,15 @@ function isCborUnsigned(value: number): boolean {
 /** Builds the frame that planReadReply measured, from the first `plan.count` messages. */
 export function encodeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[], plan: ReadReplyPlan): Buffer {
   const frame = Buffer.allocUnsafe(plan.frameSize);
-  frame.writeInt32BE(plan.frameSize - 4, 0);
-  frame[4] = Operation.ReadMessagesResponse;
-  let at = writeHead(frame, FRAME_HEADER_SIZE, MAJOR_MAP, 3);
+  writeReadReply(frame, 0, requestId, streamName, messages, plan);
+  return frame;
+}
+
+/** Writes the frame that planReadReply measured into `frame` from `offset` on (`plan.frameSize` bytes). */
+export function writeReadReply(frame: Buffer, offset: number, requestId: string, streamName: string, messages: readonly ReadMessage[], plan: ReadReplyPlan): void {
+  frame.writeInt32BE(plan.frameSize - 4, offset);
+  frame[offset + 4] = Operation.ReadMessagesResponse;
+  let at = writeHead(frame, offset + FRAME_HEADER_SIZE, MAJOR_MAP, 3);
   at = writeAsciiText(frame, at, 'requestId');
   at = writeAsciiText(frame, at, requestId);
   at = writeAsciiText(frame, at, 'status');
@@ -81,5 +87,4 @@ export function encodeReadReply(requestId: string, streamName: string, messages:
     at = writeAsciiText(frame, at, 'payload');
     at = writeBytes(frame, at, message.payload);
   }
-  return frame;
 }

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { BufferPool } from './buffer-pool';
 
 /** Frames up to this size are copied into the tick's batch buffer; larger ones go out as they are. */
 const SMALL_FRAME = 8 * 1024;
@@ -17,6 +18,8 @@ export class TickBatchedWriter {
   /** Buffers of this tick's batch besides the current one, to reuse when the write is done. */
   private readonly batchBuffers: Buffer[] = [];
   private readonly pieces: Buffer[] = [];
+  /** Buffers of this tick's large reserved frames, for the pool once the socket has written them. */
+  private readonly pooledFrames: Buffer[] = [];
   private pending = 0;
   private scheduled = false;
   private readonly spare: Buffer[] = [];
@@ -28,11 +31,14 @@ export class TickBatchedWriter {
    * out at once). `turn`: once per turn of the event loop, so that the answers to every read of one poll phase
    * share a write (a server: fewer system calls under load).
    * @param afterFlush called after each flush, e.g. to check the socket's backlog.
+   * @param largeFrames where large reserved frames come from (a server's read answers); they go back from the
+   * callback of their write, never sooner.
    */
   constructor(
     private readonly socket: Writable,
     private readonly flushEach: 'tick' | 'turn' = 'tick',
     private readonly afterFlush?: () => void,
+    private readonly largeFrames?: BufferPool,
   ) {}
 
   /** Bytes written in this tick and not yet handed to the socket. */
@@ -59,9 +65,15 @@ export class TickBatchedWriter {
    */
   reserve(size: number): Buffer {
     if (size > SMALL_FRAME) {
-      const frame = Buffer.allocUnsafe(size);
+      let frame: Buffer;
+      if (this.largeFrames) {
+        frame = this.largeFrames.take(size);
+        this.pooledFrames.push(frame);
+      } else {
+        frame = Buffer.allocUnsafe(size);
+      }
       this.sealBatch();
-      this.pieces.push(frame);
+      this.pieces.push(frame.length === size ? frame : frame.subarray(0, size));
       this.added(size);
       this.reservedOffset = 0;
       return frame;
@@ -104,11 +116,16 @@ export class TickBatchedWriter {
     this.sealBatch();
     const pieces = this.pieces.splice(0);
     const used = this.batch ? [...this.batchBuffers.splice(0), this.batch] : this.batchBuffers.splice(0);
+    const pooled = this.pooledFrames.length > 0 ? this.pooledFrames.splice(0) : undefined;
     this.batch = undefined;
     this.pending = 0;
     if (this.socket.destroyed) return;
-    const release = (): void => {
+    // Called once the socket has written every piece: only then may their buffers be written again. After a failed
+    // write they are simply dropped.
+    const release = (error?: Error | null): void => {
+      if (error) return;
       for (const buffer of used) if (this.spare.length < SPARE_BUFFERS) this.spare.push(buffer);
+      if (pooled) for (const buffer of pooled) this.largeFrames?.giveBack(buffer);
     };
     if (pieces.length === 1) {
       this.socket.write(pieces[0], release);

@@ -9,6 +9,7 @@ import type { FileHandles } from './log/file-handles';
 import { FileSegment } from './log/file-segment';
 import { LongPollWaiters, type ReadRequest } from './log/long-poll-waiters';
 import { MemorySegment } from './log/memory-segment';
+import { FRESH_BLOCKS, type ReadBlocks } from './log/read-blocks';
 import { recoverFileSegments } from './log/recovery';
 import { segmentsExpired, segmentsOverSize } from './log/retention';
 import { DamagedSegmentError, endOf, ReplyBudget, type Segment } from './log/segment';
@@ -170,12 +171,13 @@ export class MessageStream {
    * The messages a read gets now, or undefined when fewer than minMessageCount are available. The reply holds as
    * many whole messages as fit `maxBytes` (by default `request.maxBytes`, else MAX_READ_RESPONSE_BYTES), which may be
    * fewer than minMessageCount; a first message that can never fit fails that read with ResponsePayloadTooLarge.
+   * Payloads read from files are views of `blocks`: fresh ones by default, which the messages may keep for good.
    */
-  read(request: ReadRequest, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES): StoredMessage[] | undefined {
+  read(request: ReadRequest, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES, blocks: ReadBlocks = FRESH_BLOCKS): StoredMessage[] | undefined {
     this.assertLive();
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.readOnce(request, maxBytes);
+        return this.readOnce(request, maxBytes, blocks);
       } catch (error) {
         if (!(error instanceof DamagedSegmentError) || attempt >= this.segments.length) throw error;
         this.setAside(error);
@@ -240,7 +242,7 @@ export class MessageStream {
     return { start, index, available: this.contiguousFrom(start, index) };
   }
 
-  private readOnce(request: ReadRequest, maxBytes: number): StoredMessage[] | undefined {
+  private readOnce(request: ReadRequest, maxBytes: number, blocks: ReadBlocks): StoredMessage[] | undefined {
     const found = this.availableFor(request);
     const { start, available } = found;
     let index = found.index;
@@ -249,7 +251,7 @@ export class MessageStream {
     const budget = new ReplyBudget(maxBytes, this.name);
     const messages: StoredMessage[] = [];
     while (messages.length < wanted && index < this.segments.length && !budget.full) {
-      const found = this.segments[index].read(start + messages.length, wanted - messages.length, budget);
+      const found = this.segments[index].read(start + messages.length, wanted - messages.length, budget, blocks);
       for (const message of found) messages.push(message);
       index += 1;
     }

@@ -7,7 +7,8 @@ import { decodeFrameBody, encodeFrame, FrameDecoder, type DecodedFrame, type Fra
 import { CONNECT_VERSION, OTHER_SUPPORTED_PROTOCOL_VERSIONS, PROTOCOL_VERSION } from '../protocol/enums';
 import { FrameError, InvalidRequestError, ResponsePayloadTooLargeError, StreamManagerError } from '../protocol/errors';
 import { Operation, RESPONSE_OPERATION } from '../protocol/operation';
-import { encodeReadReply, planReadReply, type ReadMessage } from '../protocol/read-reply-encoder';
+import type { BufferPool } from '../protocol/buffer-pool';
+import { planReadReply, writeReadReply, type ReadMessage } from '../protocol/read-reply-encoder';
 import { ResponseStatusCode } from '../protocol/status';
 import { TickBatchedWriter } from '../protocol/tick-batched-writer';
 import type { Logger } from '../client/options';
@@ -43,6 +44,8 @@ export interface ConnectionContext {
   limits: ConnectionLimits;
   logger: Logger;
   clock(): number;
+  /** Buffers for large answers, shared by the server's connections and reused once each write is done. */
+  largeFrames?: BufferPool;
 }
 
 type ResponseFields = Record<string, unknown>;
@@ -71,7 +74,7 @@ export class ServerConnection {
     private readonly context: ConnectionContext,
     private readonly onClosed: (connection: ServerConnection) => void,
   ) {
-    this.writer = new TickBatchedWriter(socket, 'turn', () => this.catchUp());
+    this.writer = new TickBatchedWriter(socket, 'turn', () => this.catchUp(), context.largeFrames);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.catchUp());
@@ -234,11 +237,16 @@ export class ServerConnection {
     else this.handleConnect(decoded);
   }
 
+  /** Whether an answer goes to the writer at once: nothing waits before it and the client has read enough. */
+  private get canAnswerNow(): boolean {
+    return this.deferredReplies.length === 0 && !this.overQueueBound;
+  }
+
   /** Writes the answer now, or once the client has read enough when too much already waits for it. */
   private deliver(build: () => void): void {
     if (this.closed) return;
-    if (this.deferredReplies.length > 0 || this.overQueueBound) this.deferredReplies.push(build);
-    else build();
+    if (this.canAnswerNow) build();
+    else this.deferredReplies.push(build);
   }
 
   private send(operation: Operation, fields: ResponseFields): void {
@@ -365,8 +373,8 @@ export class ServerConnection {
   /** deliver(), without a closure for the common case of an answer that can go at once. */
   private answerAppend(requestId: string, sequenceNumber: number): void {
     if (this.closed) return;
-    if (this.deferredReplies.length > 0 || this.overQueueBound) this.deferredReplies.push(() => this.writeAppendReply(requestId, sequenceNumber));
-    else this.writeAppendReply(requestId, sequenceNumber);
+    if (this.canAnswerNow) this.writeAppendReply(requestId, sequenceNumber);
+    else this.deferredReplies.push(() => this.writeAppendReply(requestId, sequenceNumber));
   }
 
   private writeAppendReply(requestId: string, sequenceNumber: number): void {
@@ -408,10 +416,25 @@ export class ServerConnection {
       const request = parseReadOptions(body);
       // The store fills the reply up to the frame limit, less the reply's own fields; writeReadReply checks it again.
       const budget = this.context.limits.maxReplyFrameLength - READ_REPLY_ENVELOPE_BYTES - Buffer.byteLength(requestId);
-      const messages = stream.read(request, budget);
-      if (messages) {
-        this.deliver(() => this.writeReadReply(requestId, streamName, messages));
-        return;
+      if (this.canAnswerNow) {
+        // The answer is built before anything else runs, so the read may use the store's reused blocks: the reply
+        // copies the payloads out of them, and they are given back right after.
+        const blocks = this.context.store.readBlocks;
+        try {
+          const messages = stream.read(request, budget, blocks);
+          if (messages) {
+            this.writeReadReply(requestId, streamName, messages);
+            return;
+          }
+        } finally {
+          blocks.giveBack();
+        }
+      } else {
+        const messages = stream.read(request, budget);
+        if (messages) {
+          this.deliver(() => this.writeReadReply(requestId, streamName, messages));
+          return;
+        }
       }
       if (request.readTimeoutMillis === 0) throw stream.notEnoughMessages(request);
       const wait = stream.waitForMessages(request, request.readTimeoutMillis, budget);
@@ -451,7 +474,8 @@ export class ServerConnection {
       this.writer.write(this.encodeReply(Operation.ReadMessagesResponse, { requestId, ...statusOf(error, this.context.logger) }));
       return;
     }
-    this.writer.write(encodeReadReply(requestId, streamName, messages, plan));
+    const frame = this.writer.reserve(plan.frameSize);
+    writeReadReply(frame, this.writer.reservedOffset, requestId, streamName, messages, plan);
   }
 }
 

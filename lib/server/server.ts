@@ -2,6 +2,7 @@
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from '../client/options';
+import { BufferPool } from '../protocol/buffer-pool';
 import { ValidationError } from '../protocol/errors';
 import { DEFAULT_EXPORT_POLL_MS, DEFAULT_THREAD_POOL_SIZE } from './exports/export-scheduler';
 import { messageStreamAppender } from './exports/export-source';
@@ -153,6 +154,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     serverVersion: serverVersion(),
     limits,
     logger,
+    largeFrames: new BufferPool(),
   };
   const server = net.createServer((socket) => {
     connections.add(new ServerConnection(socket, context, (connection) => connections.delete(connection)));

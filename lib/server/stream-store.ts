@@ -11,6 +11,7 @@ import type { Logger } from '../client/options';
 import { MessageStream, numberField, type FileStorage } from './message-stream';
 import { diskFailure } from './disk-failure';
 import { FileHandles } from './log/file-handles';
+import { ReadBlockPool } from './log/read-blocks';
 import type { ServerExports } from './exports/server-exports';
 import type { StreamExports } from './exports/stream-exports';
 
@@ -33,6 +34,11 @@ export class StreamStore {
   private readonly streamsFolder: string;
   /** Read handles of every File stream's segments, bounded together. */
   private readonly handles = new FileHandles();
+  /**
+   * Blocks lent to reads whose reply is built at once (the reply copies the payloads out before anything else runs):
+   * reads that drain a backlog then reuse the same memory batch after batch.
+   */
+  readonly readBlocks = new ReadBlockPool();
 
   private constructor(
     storeDir: string,

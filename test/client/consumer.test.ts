@@ -181,6 +181,61 @@ describe('Consumer', () => {
     assert.ok(listing[0].committedAt > Date.now() - 60_000);
   });
 
+  it('in manual mode, while paused, lets no ack time out: a pause of any length dead-letters nothing, and resume delivers the unacknowledged again first, in order', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.RejectNewData });
+    await append(5);
+    const ackTimeoutMs = 100;
+    const maxDeliveries = 2;
+    let acking = false;
+    const run = consume({
+      ackMode: 'manual',
+      ackTimeoutMs,
+      maxDeliveries,
+      deadLetterStream: 'feed-dead',
+      onDelivery: (delivery, consumer) => {
+        if (!acking && delivery.sequenceNumber === 4) consumer.pause();
+        if (acking) consumer.ack(delivery.sequenceNumber);
+      },
+    });
+    await run.wait(5);
+    await append(3, (index) => `during ${index}`);
+    // Several outages, each longer than the ack timeout times the most deliveries: nothing may time out meanwhile.
+    for (let outage = 0; outage < maxDeliveries + 1; outage++) {
+      const before = run.deliveries.length;
+      await sleep(ackTimeoutMs * maxDeliveries * 3);
+      assert.equal(run.deliveries.length, before, 'nothing is delivered while paused');
+      run.consumer.pause();
+      run.consumer.resume();
+      run.consumer.pause();
+    }
+    assert.deepEqual(run.warnings.map((warning) => warning.kind), [], 'nothing went to the dead-letter stream');
+    acking = true;
+    run.consumer.resume();
+    await run.wait(5 * (maxDeliveries + 2) + 8);
+    const afterPauses = run.deliveries.slice(5 * (maxDeliveries + 2));
+    assert.deepEqual(numbers(afterPauses), range(0, 8), 'the unacknowledged again, in order, then the newer ones');
+    assert.deepEqual(afterPauses.slice(0, 5).map((delivery) => delivery.deliveryCount), [5, 5, 5, 5, 5], 'each delivery is counted');
+    for (let attempt = 0; attempt < 200 && run.consumer.position !== 8; attempt++) await sleep(20);
+    assert.equal(run.consumer.position, 8);
+    assert.ok(!(await client.listStreams()).includes('feed-dead'), 'no dead letter was written');
+  });
+
+  it('after a pause, an unacknowledged message still goes to the dead-letter stream once its most deliveries fail', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.RejectNewData });
+    await append(1);
+    const run = consume({ ackMode: 'manual', ackTimeoutMs: 100, maxDeliveries: 2, nackDelayMs: 10, deadLetterStream: 'feed-dead' });
+    await run.wait(1);
+    run.consumer.pause();
+    run.consumer.resume();
+    // The delivery cut short by the pause does not count: two more, each left to time out, and it is given up.
+    await run.wait(3);
+    for (let attempt = 0; attempt < 200 && run.consumer.position !== 1; attempt++) await sleep(20);
+    assert.equal(run.consumer.position, 1);
+    assert.deepEqual(run.deliveries.map((delivery) => delivery.deliveryCount), [1, 2, 3]);
+    const [letter] = await client.readMessages('feed-dead', { minMessageCount: 1, maxMessageCount: 10 });
+    assert.equal(decodeDeadLetter(letter.payload).deliveryCount, 3);
+  });
+
   it('holds at most the most outstanding messages, and reads on as they are acknowledged', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.RejectNewData });
     await append(100);

@@ -1,12 +1,10 @@
 // Every example flow deploys into a real runtime against the local server and its nodes start without error.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decodeDeadLetter, listConsumers, StreamManagerClient } from '../../lib/client';
+import { startNodeRedChild } from '../helpers/node-red-child';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from '../nodes/flow-harness';
 
@@ -41,6 +39,7 @@ describe('example flows', () => {
   it('has the examples the README promises', () => {
     assert.deepEqual(files.sort(), [
       'continuous-reading-with-resume.json',
+      'durable-mqtt-forwarding.json',
       'getting-started.json',
       'reliable-forwarding.json',
       'sensor-batching-with-export.json',
@@ -67,26 +66,12 @@ describe('example flows', () => {
 
   it('reliable-forwarding.json, in a real Node-RED, posts every reading to its endpoint and acknowledges it once it got through', { timeout: 60_000 }, async () => {
     const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'reliable-forwarding.json'), 'utf8')) as FlowNode[];
-    const userDir = await mkdtemp(path.join(tmpdir(), 'sm-example-'));
     const client = new StreamManagerClient({ port: server.port });
-    // Started once to learn its port, then again with the endpoint's URL on that port.
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'helpers', 'node-red-process.js'), 'start'], {
-      env: { ...process.env, NODE_RED_USER_DIR: userDir, STREAM_MANAGER_SERVER_PORT: String(server.port) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Started first to learn its port, then deployed with the endpoint's URL on that port.
+    const nodeRed = await startNodeRedChild(server.port);
     try {
-      const editorUrl = await new Promise<string>((resolve) => {
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const ready = /ready (\S+)\n/.exec(output);
-          if (ready) resolve(ready[1]);
-        });
-      });
-      (flow.find((node) => node.id === 'rf-post') as FlowNode).url = `${editorUrl}api/reliable-forwarding-demo`;
-      const deployed = await fetch(`${editorUrl}flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
-      assert.equal(deployed.status, 204);
+      (flow.find((node) => node.id === 'rf-post') as FlowNode).url = `${nodeRed.editorUrl}api/reliable-forwarding-demo`;
+      await nodeRed.deploy(flow);
       let position = 0;
       for (let attempt = 0; attempt < 150 && position < 6; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -96,10 +81,8 @@ describe('example flows', () => {
       const dead = (await client.listStreams()).includes('forwarding-demo-dead') ? await client.readMessages('forwarding-demo-dead', { maxMessageCount: 10 }) : [];
       assert.deepEqual(dead.map((message) => decodeDeadLetter(message.payload).lastError), [], 'none of them was dead-lettered: each got through');
     } finally {
-      child.kill('SIGTERM');
-      await exited;
+      await nodeRed.stop();
       await client.close();
-      await rm(userDir, { recursive: true, force: true });
     }
   });
 
@@ -132,7 +115,7 @@ describe('example flows', () => {
     it(`${file} deploys, explains itself in a comment node and starts without error`, async () => {
       const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
       assert.ok(flow.some((node) => node.type === 'comment' && String(node.info).length > 50), 'a comment node explains the flow');
-      const allowed = new Set(['tab', 'comment', 'inject', 'debug', 'function', 'catch', 'http in', 'http request', 'http response', 'sm-config', ...OUR_TYPES]);
+      const allowed = new Set(['tab', 'comment', 'inject', 'debug', 'function', 'catch', 'http in', 'http request', 'http response', 'mqtt out', 'mqtt-broker', 'status', 'complete', 'sm-config', ...OUR_TYPES]);
       for (const node of flow) assert.ok(allowed.has(node.type), `${node.type} is a core node or ours`);
       await loadFlow(flow);
       try {

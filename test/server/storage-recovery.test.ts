@@ -7,19 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Persistence, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import type { Logger } from '../../lib/client/options';
+import { seededRandom } from '../helpers/seeded-random';
 import { startTestServer } from '../helpers/server';
 import { kill, spawnServer } from '../../test-faults/server-child';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
-/** A seeded generator, so that every run damages the same bytes. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

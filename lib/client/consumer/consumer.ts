@@ -145,15 +145,24 @@ export class Consumer {
     this.loop ??= this.run();
   }
 
+  /**
+   * Stops delivering until resume(): no reads, no redeliveries. In manual mode the ack timeouts stop too, so a pause
+   * of any length (the receiver is away) sends nothing to the dead-letter stream; acks are still taken.
+   */
   pause(): void {
     if (this.paused || this.stopped) return;
     this.paused = true;
     this.interrupt();
   }
 
+  /**
+   * Delivers again. In manual mode every message still awaiting its ack is delivered again first, in order, before
+   * any newer one: what a receiver that went away did not confirm may be lost, and this keeps the stream's order.
+   */
   resume(): void {
     if (!this.paused || this.stopped) return;
     this.paused = false;
+    if (this.ackMode === 'manual') this.redeliverUnacknowledged();
     this.interrupt();
   }
 
@@ -404,6 +413,7 @@ export class Consumer {
   }
 
   private redeliverLate(): void {
+    if (this.paused) return;
     for (const entry of this.outstanding.expired(Date.now())) {
       entry.lastError = `no ack within ${this.ackTimeoutMs} ms`;
       this.retryOrGiveUp(entry, 0);
@@ -412,20 +422,46 @@ export class Consumer {
 
   private retryOrGiveUp(entry: Outstanding, delayMs: number): void {
     entry.held = true;
-    if (entry.deliveryCount >= this.maxDeliveries) {
+    if (this.usedUp(entry)) {
       void this.deadLetter(entry, this.generation);
       return;
     }
     const redeliver = (): void => {
-      if (this.stopped || this.outstanding.get(entry.message.sequenceNumber) !== entry || entry.acked) return;
-      entry.held = false;
-      entry.deliveryCount += 1;
-      entry.ackDeadline = Date.now() + this.ackTimeoutMs;
-      const { sequenceNumber, ingestTime, payload } = entry.message;
-      this.options.onMessages([{ stream: this.stream, sequenceNumber, ingestTime, payload, deliveryCount: entry.deliveryCount, redelivered: true }]);
+      // While paused the entry stays held: resume() delivers it again.
+      if (this.stopped || this.paused || this.outstanding.get(entry.message.sequenceNumber) !== entry || entry.acked) return;
+      this.redeliver(entry);
     };
     if (delayMs === 0) redeliver();
     else entry.redeliveryTimer = setTimeout(redeliver, delayMs);
+  }
+
+  private redeliver(entry: Outstanding): void {
+    clearTimeout(entry.redeliveryTimer);
+    entry.held = false;
+    entry.deliveryCount += 1;
+    entry.ackDeadline = Date.now() + this.ackTimeoutMs;
+    const { sequenceNumber, ingestTime, payload } = entry.message;
+    this.options.onMessages([{ stream: this.stream, sequenceNumber, ingestTime, payload, deliveryCount: entry.deliveryCount, redelivered: true }]);
+  }
+
+  /** The message has had its most deliveries; those a pause cut short do not count. */
+  private usedUp(entry: Outstanding): boolean {
+    return entry.deliveryCount - (entry.interrupted ?? 0) >= this.maxDeliveries;
+  }
+
+  /** Every message awaiting its ack, in order, except those on their way to the dead-letter stream. */
+  private redeliverUnacknowledged(): void {
+    for (const entry of this.outstanding.unacknowledged()) {
+      if (entry.acked || this.paused || this.stopped) continue;
+      if (entry.held) {
+        // Nacked and waiting for its back-off (a failure that counts), or on its way to the dead-letter stream.
+        if (!this.usedUp(entry)) this.redeliver(entry);
+        continue;
+      }
+      // Delivered before the pause with no answer: its outcome is unknown, so it does not count as a failure.
+      entry.interrupted = (entry.interrupted ?? 0) + 1;
+      this.redeliver(entry);
+    }
   }
 
   private async deadLetter(entry: Outstanding, generation: number): Promise<void> {

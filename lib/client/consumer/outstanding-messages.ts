@@ -12,6 +12,8 @@ export interface Outstanding {
   /** Nacked (or given up) and waiting: a redelivery or a dead-letter append is under way or scheduled. */
   held: boolean;
   lastError: string;
+  /** Deliveries cut short by a pause (the receiver went away): they do not count against the most deliveries. */
+  interrupted?: number;
   redeliveryTimer?: ReturnType<typeof setTimeout>;
 }
 
@@ -74,6 +76,11 @@ export class OutstandingMessages {
       if (!entry.acked && !entry.held && entry.ackDeadline <= now) late.push(entry);
     }
     return late;
+  }
+
+  /** Delivered and not acknowledged, oldest first. */
+  unacknowledged(): Outstanding[] {
+    return this.queue.slice(this.head).filter((entry) => !entry.acked);
   }
 
   /** Forgets every message (after a seek or a re-created stream); pending redeliveries are cancelled. */

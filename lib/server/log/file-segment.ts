@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { StoredMessage } from '../stored-message';
 import type { FileHandles } from './file-handles';
 import { checkRecord, RECORD_HEADER_SIZE, recordSize, recordSizeAt } from './record';
+import { FRESH_BLOCKS, type ReadBlocks } from './read-blocks';
 import { readFully } from './segment-scan';
 import { DamagedSegmentError, type ReplyBudget, type Segment } from './segment';
 import { indexFileName, segmentFileName } from './segment-names';
@@ -109,7 +110,7 @@ export class FileSegment implements Segment {
     return forgotten;
   }
 
-  read(start: number, maxCount: number, budget: ReplyBudget): StoredMessage[] {
+  read(start: number, maxCount: number, budget: ReplyBudget, blocks: ReadBlocks = FRESH_BLOCKS): StoredMessage[] {
     const end = this.stored.size;
     const from = this.index.floor(start, this.baseSequenceNumber);
     const averageRecord = this.stored.count > 0 ? end / this.stored.count : SMALLEST_READ;
@@ -131,11 +132,11 @@ export class FileSegment implements Segment {
         }
         const wanted = (maxCount - messages.length + Math.max(0, start - sequenceNumber)) * averageRecord;
         const size = Math.min(end - position, Math.max(needed, Math.min(LARGEST_READ, Math.max(SMALLEST_READ, wanted))));
-        block = Buffer.allocUnsafe(size);
+        block = blocks.take(size);
         blockStart = position;
         blockLength = readFully(this.handles.get(this.file), block, size, position);
         if (blockLength < needed) throw new DamagedSegmentError(this, `the file ends inside the record at byte ${position}`);
-        this.handles.blocks.add(this.file, { start: blockStart, bytes: block, length: blockLength });
+        if (blocks.lasting) this.handles.blocks.add(this.file, { start: blockStart, bytes: block, length: blockLength });
         continue;
       }
       const record = checkRecord(block, inBlock, blockLength);

@@ -1,5 +1,6 @@
 // What every segment of a stream offers, in memory or in a file, and the byte budget a read's reply must fit.
 import type { StoredMessage } from '../stored-message';
+import type { ReadBlocks } from './read-blocks';
 
 /** The bytes a message costs in a reply beyond its payload, at most: its map, keys, numbers and the stream's name. */
 const MESSAGE_OVERHEAD = 80;
@@ -45,8 +46,11 @@ export interface Segment {
   /** Payload bytes of the records already stored (all of them, but for a File stream's newest segments). */
   readonly storedPayloadBytes: number;
   readonly newestIngestTime: number;
-  /** Messages from `start` on (in this segment), at most `maxCount`, as long as they fit the budget. */
-  read(start: number, maxCount: number, budget: ReplyBudget): StoredMessage[];
+  /**
+   * Messages from `start` on (in this segment), at most `maxCount`, as long as they fit the budget. Their payloads
+   * may be views of `blocks` (File segments), which then hold them only until the blocks are given back.
+   */
+  read(start: number, maxCount: number, budget: ReplyBudget, blocks?: ReadBlocks): StoredMessage[];
 }
 
 export function endOf(segment: Segment): number {

@@ -1,0 +1,52 @@
+// Starts node-red-process.js (Node-RED as `npm start` runs it, with every core node) in a child process, waits for
+// its editor, deploys flows through the admin API as the editor does, and stops it as Ctrl-C does.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const NODE_RED_PROCESS = path.join(__dirname, 'node-red-process.js');
+
+export interface NodeRedChild {
+  /** The editor's URL, ending in `/`; HTTP endpoints of flows are under `<editorUrl>api/`. */
+  editorUrl: string;
+  /** A full deploy of these flows. */
+  deploy(flows: object[]): Promise<void>;
+  /** Stops it as Ctrl-C does and removes its user dir. */
+  stop(): Promise<void>;
+}
+
+export async function startNodeRedChild(streamManagerPort: number): Promise<NodeRedChild> {
+  const userDir = await mkdtemp(path.join(tmpdir(), 'sm-node-red-'));
+  const child = spawn(process.execPath, [NODE_RED_PROCESS, 'start'], {
+    env: { ...process.env, NODE_RED_USER_DIR: userDir, STREAM_MANAGER_SERVER_PORT: String(streamManagerPort) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let output = '';
+  const editorUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /ready (\S+)\n/.exec(output);
+      if (ready) resolve(ready[1]);
+    });
+    void exited.then((code) => reject(new Error(`Node-RED exited with ${code} before it was ready:\n${output}`)));
+  });
+  return {
+    editorUrl,
+    deploy: async (flows) => {
+      const deployed = await fetch(`${editorUrl}flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+        body: JSON.stringify(flows),
+      });
+      assert.equal(deployed.status, 204, `the flows were deployed: ${await deployed.text()}`);
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      await rm(userDir, { recursive: true, force: true });
+    },
+  };
+}
