@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// npm run greengrass:package -- --out DIR --bucket B [--prefix P] ...
+// npm run greengrass:package -- --out DIR [--bucket B [--prefix P]] ...
 // Builds the component's artifacts for devices that cannot reach the npm registry: Node-RED and this package with
 // their production dependencies (installed from the packed tarball of this repository), the flows file, and a
-// Node.js per architecture; writes the recipe with the artifact URIs filled in; prints the AWS CLI commands that
-// upload and register the component version.
+// Node.js per architecture, in the layout greengrass-cli takes for a local deployment (recipes/, artifacts/<name>/
+// <version>/); writes the recipe with the artifact URIs filled in; prints the greengrass-cli commands that deploy it
+// on one device and, with --bucket, the AWS CLI commands that upload and register the component version.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as yaml from 'js-yaml';
 import { checkRecipe } from './recipe-format';
-import { filesUnder, writeZip, type ZipEntry } from './zip-writer';
+import { filesUnder, writeArchive } from './artifact-archive';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TEMPLATE = path.join(ROOT, 'greengrass', 'recipe.yaml');
@@ -24,11 +25,12 @@ const DEFAULT_NODE_VERSION = '22';
 /** Our architecture names (those of Node.js and its npm packages) and the nucleus's. */
 const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'aarch64' };
 
-const USAGE = `Usage: npm run greengrass:package -- --out DIR --bucket BUCKET [options]
+const USAGE = `Usage: npm run greengrass:package -- --out DIR [--bucket BUCKET] [options]
 
 Options:
   --out DIR               where to write recipes/ and artifacts/ (required)
-  --bucket BUCKET         the S3 bucket the artifacts will be uploaded to (required)
+  --bucket BUCKET         the S3 bucket the artifacts will be uploaded to, for cloud deployments (default: none,
+                          for a local deployment with greengrass-cli on one device)
   --prefix PREFIX         key prefix in the bucket (default: none)
   --name NAME             component name (default: the recipe's, NodeRedStreamManager)
   --version X.Y.Z         component version (default: this package's version)
@@ -42,7 +44,8 @@ Options:
 
 interface PackageOptions {
   out: string;
-  bucket: string;
+  /** Absent: a build for a local deployment, whose artifact URIs only name the files. */
+  bucket?: string;
   prefix: string;
   name?: string;
   version: string;
@@ -89,9 +92,10 @@ function parseOptions(argv: string[]): PackageOptions {
     process.exit(0);
   }
   if (!values.out) throw new PackageOptionError('--out DIR is required: the folder to write the recipe and artifacts to');
-  if (!values.bucket || (values.bucket !== GDK_BUCKET && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(values.bucket))) {
-    throw new PackageOptionError(`--bucket must name an S3 bucket (lower-case letters, digits, dots, dashes), got ${JSON.stringify(values.bucket ?? '')}`);
+  if (values.bucket !== undefined && values.bucket !== GDK_BUCKET && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(values.bucket)) {
+    throw new PackageOptionError(`--bucket must name an S3 bucket (lower-case letters, digits, dots, dashes), got ${JSON.stringify(values.bucket)}`);
   }
+  if (values.bucket === undefined && values.prefix) throw new PackageOptionError('--prefix goes with --bucket: it is the key prefix in that bucket');
   const architectures = values.arch.split(',').map((arch) => arch.trim()).filter(Boolean);
   for (const arch of architectures) {
     if (!ARCHITECTURES[arch]) throw new PackageOptionError(`--arch ${arch} is not one of ${Object.keys(ARCHITECTURES).join(', ')}`);
@@ -210,8 +214,13 @@ function artifactsFolder(options: PackageOptions, name: string): string {
   return path.join(options.out, 'artifacts', name, options.version);
 }
 
+/**
+ * Where an artifact will be in S3. Without a bucket, GDK's placeholder stands in: a local deployment takes each
+ * artifact from artifacts/<name>/<version>/ by the URI's file name and never downloads it (the nucleus uses a file
+ * already in its component store when the recipe, as local recipes do, carries no digest).
+ */
 function s3Uri(options: PackageOptions, name: string, relative: string): string {
-  return `s3://${[options.bucket, options.prefix, name, options.version, relative].filter(Boolean).join('/')}`;
+  return `s3://${[options.bucket ?? GDK_BUCKET, options.prefix, name, options.version, relative].filter(Boolean).join('/')}`;
 }
 
 function nodeArtifact(arch: string): string {
@@ -245,7 +254,40 @@ function log(message: string): void {
   process.stderr.write(`greengrass:package: ${message}\n`);
 }
 
-function main(): void {
+async function writeArtifacts(options: PackageOptions, artifacts: string, work: string): Promise<void> {
+  const app = buildApp(options, work);
+  await writeArchive(path.join(artifacts, APP_ARTIFACT), filesUnder(app).filter((entry) => entry.name !== 'package-lock.json'));
+  if (!options.bundleNode) return;
+  for (const arch of options.architectures) {
+    const executable = nodeExecutable(options, arch, work);
+    await writeArchive(path.join(artifacts, nodeArtifact(arch)), [{ name: 'bin/node', source: executable, mode: 0o755 }]);
+  }
+}
+
+/** What to type on the device to deploy this build locally with greengrass-cli, and to look at it. */
+function localDeploymentCommands(options: PackageOptions, name: string): string[] {
+  const device = `~/${path.basename(options.out)}`;
+  const cli = 'sudo /greengrass/v2/bin/greengrass-cli';
+  return [
+    `Deploy it on one core device (no bucket, no cloud): copy ${options.out} to the device, e.g.`,
+    `  scp -r "${options.out}" gateway:${device}`,
+    'then on the device:',
+    `  ${cli} deployment create --recipeDir ${device}/recipes --artifactDir ${device}/artifacts --merge "${name}=${options.version}"`,
+    `  ${cli} component list`,
+    `  sudo tail -f /greengrass/v2/logs/${name}.log`,
+  ];
+}
+
+function cloudCommands(options: PackageOptions, name: string, artifacts: string, recipeFile: string): string[] {
+  const region = options.region ? ` --region ${options.region}` : '';
+  return [
+    'Upload the artifacts and register the component version:',
+    `  aws s3 cp --recursive "${artifacts}" "${s3Uri(options, name, '')}"${region}`,
+    `  aws greengrassv2 create-component-version --inline-recipe "fileb://${recipeFile}"${region}`,
+  ];
+}
+
+async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const recipe = recipeFor(options);
   const name = recipe.ComponentName;
@@ -254,42 +296,25 @@ function main(): void {
     const artifacts = artifactsFolder(options, name);
     rmSync(artifacts, { recursive: true, force: true });
     mkdirSync(artifacts, { recursive: true });
-    const app = buildApp(options, work);
-    writeZip(path.join(artifacts, APP_ARTIFACT), filesUnder(app).filter((entry) => entry.name !== 'package-lock.json'));
-    if (options.bundleNode) {
-      for (const arch of options.architectures) {
-        const executable = nodeExecutable(options, arch, work);
-        const entries: ZipEntry[] = [{ name: 'bin/node', data: readFileSync(executable), mode: 0o755 }];
-        writeZip(path.join(artifacts, nodeArtifact(arch)), entries);
-      }
-    }
+    await writeArtifacts(options, artifacts, work);
     const recipes = path.join(options.out, 'recipes');
     mkdirSync(recipes, { recursive: true });
     const recipeFile = path.join(recipes, `${name}-${options.version}.yaml`);
     const header = `# Written by npm run greengrass:package from greengrass/recipe.yaml; artifacts in ${path.relative(options.out, artifacts)}\n`;
-    writeFileSync(recipeFile, `${header}${yaml.dump(recipe, { noRefs: true, lineWidth: 120 })}`);
-    const region = options.region ? ` --region ${options.region}` : '';
-    process.stdout.write(
-      [
-        `Recipe:    ${recipeFile}`,
-        `Artifacts: ${artifacts}`,
-        '',
-        'Upload the artifacts and register the component version:',
-        `  aws s3 cp --recursive "${artifacts}" "${s3Uri(options, name, '')}"${region}`,
-        `  aws greengrassv2 create-component-version --inline-recipe "fileb://${recipeFile}"${region}`,
-        '',
-      ].join('\n'),
-    );
+    const placeholder = options.bucket ? '' : `# No --bucket: the artifact URIs only name the files, for a local deployment with greengrass-cli.\n`;
+    writeFileSync(recipeFile, `${header}${placeholder}${yaml.dump(recipe, { noRefs: true, lineWidth: 120 })}`);
+    const next = [...localDeploymentCommands(options, name), ...(options.bucket ? ['', ...cloudCommands(options, name, artifacts, recipeFile)] : [])];
+    process.stdout.write([`Recipe:    ${recipeFile}`, `Artifacts: ${artifacts}`, '', ...next, ''].join('\n'));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-try {
-  if (!existsSync(TEMPLATE)) throw new PackageOptionError(`${TEMPLATE} is missing`);
-  main();
-} catch (error) {
+function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`greengrass:package: ${message}${error instanceof PackageOptionError ? `\n\n${USAGE}` : ''}\n`);
   process.exit(error instanceof PackageOptionError ? 2 : 1);
 }
+
+if (existsSync(TEMPLATE)) main().catch(fail);
+else fail(new PackageOptionError(`${TEMPLATE} is missing`));

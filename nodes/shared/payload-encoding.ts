@@ -1,4 +1,5 @@
 // How msg payloads become message bytes (sm out) and message bytes become msg payloads (sm in).
+import { decodeS3ExportStatus } from '../../lib/client/payloads/s3-export-status';
 import { ValidationError } from '../../lib/protocol/errors';
 
 /** Buffer as is, string as UTF-8, any other JSON value as JSON text; null and undefined are refused. */
@@ -19,8 +20,9 @@ export function payloadToBytes(payload: unknown, field = 'msg.payload'): Buffer 
   return Buffer.from(text, 'utf8');
 }
 
-export type PayloadFormat = 'buffer' | 'utf8' | 'json' | 'auto';
-export const PAYLOAD_FORMATS: readonly PayloadFormat[] = ['buffer', 'utf8', 'json', 'auto'];
+/** `s3status`: an S3 export's status message as plain fields (status, message, bucket, key, ...). */
+export type PayloadFormat = 'buffer' | 'utf8' | 'json' | 'auto' | 's3status';
+export const PAYLOAD_FORMATS: readonly PayloadFormat[] = ['buffer', 'utf8', 'json', 'auto', 's3status'];
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -38,6 +40,8 @@ export function bytesToPayload(bytes: Uint8Array, format: PayloadFormat): unknow
       } catch (error) {
         throw new ValidationError('payload', buffer, `must be JSON text to decode it as JSON (${(error as Error).message})`);
       }
+    case 's3status':
+      return decodeS3ExportStatus(buffer);
     case 'auto': {
       let text: string;
       try {

@@ -9,13 +9,16 @@ import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Installs Debian's Chromium when it is missing (CI machines start without it). */
+/** A Noto CJK font: without one, Japanese and Chinese dialogs show empty boxes and text widths measure wrong. */
+const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+
+/** Installs Debian's Chromium and the CJK fonts when they are missing (CI machines start without them). */
 function ensureChromium(): void {
-  if (fs.existsSync(CHROMIUM)) return;
-  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing; install Debian's chromium package (as root: apt-get install chromium)`);
+  if (fs.existsSync(CHROMIUM) && fs.existsSync(CJK_FONT)) return;
+  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} or ${CJK_FONT} is missing; as root: apt-get install chromium fonts-noto-cjk`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-noto-cjk'], { stdio: 'inherit', env });
 }
 
 export interface Problem {

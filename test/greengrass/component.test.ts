@@ -2,126 +2,18 @@
 // reach, unpacked like Java's ZipFile, started by the simulated nucleus next to a real sm-server with client
 // authentication on, and driven through a configuration change, a kill -9, a stop and a Run that keeps failing.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as yaml from 'js-yaml';
-import { StreamManagerClient } from '../../lib/client';
+import { freePort } from '../helpers/free-port';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { ARCH, appendFlow, filesUnder, http, listeningAddresses, packageComponent, processesUsing, readStream, TOKEN, waitForEditor } from './device-kit';
 import { processTree, SimulatedNucleus, type Recipe } from './simulated-nucleus';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const TOKEN = 'svcuid-7f3a9c1e5b2d4f60-greengrass-test';
 const STREAM = 'fleet-readings';
-const ARCH = process.arch === 'arm64' ? 'arm64' : 'x64';
-
-type FlowNode = Record<string, unknown> & { id: string; type: string };
-
-/** A flow that appends each POSTed body to a stream and answers with the acknowledged sequence number. */
-function appendFlow(route: string, stream: string): FlowNode[] {
-  return [
-    { id: 'fleet-tab', type: 'tab', label: 'fleet' },
-    { id: 'fleet-sm', type: 'sm-config', name: 'nothing set on a device' },
-    { id: 'fleet-in', type: 'http in', z: 'fleet-tab', url: route, method: 'post', upload: false, wires: [['fleet-out']] },
-    { id: 'fleet-out', type: 'sm out', z: 'fleet-tab', server: 'fleet-sm', stream, streamType: 'str', createStream: true, persistence: 'File', wires: [['fleet-answer']] },
-    { id: 'fleet-answer', type: 'function', z: 'fleet-tab', func: 'msg.payload = { sequenceNumber: msg.sequenceNumber };\nreturn msg;', outputs: 1, wires: [['fleet-response']] },
-    { id: 'fleet-response', type: 'http response', z: 'fleet-tab', statusCode: '', headers: {}, wires: [] },
-    { id: 'fleet-catch', type: 'catch', z: 'fleet-tab', scope: ['fleet-out'], wires: [['fleet-failed']] },
-    { id: 'fleet-failed', type: 'function', z: 'fleet-tab', func: 'msg.statusCode = 503;\nmsg.payload = { error: msg.error.message };\nreturn msg;', outputs: 1, wires: [['fleet-response']] },
-    { id: 'fleet-broker', type: 'mqtt-broker', name: 'a config node with credentials', broker: '127.0.0.1', port: '1' },
-  ];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface HttpAnswer {
-  status: number;
-  body: string;
-}
-
-function http(method: string, port: number, route: string, body?: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const sent = request({ host: '127.0.0.1', port, path: route, method, headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2' }, timeout: 10_000 }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
-    sent.on('timeout', () => sent.destroy(new Error('timed out')));
-    sent.on('error', reject);
-    sent.end(body);
-  });
-}
-
-async function waitForEditor(port: number, timeoutMs = 30_000): Promise<{ flows: FlowNode[] }> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const answer = await http('GET', port, '/flows');
-      if (answer.status === 200) return JSON.parse(answer.body) as { flows: FlowNode[] };
-      last = `HTTP ${answer.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Node-RED did not answer on port ${port} within ${timeoutMs} ms (${last})`);
-}
-
-/** The local addresses a port listens on, from /proc/net/tcp (hex, little-endian IPv4). */
-function listeningAddresses(port: number): string[] {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  return readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A')
-    .map((fields) => fields[1].split(':')[0].match(/../g)!.reverse().map((byte) => parseInt(byte, 16)).join('.'));
-}
-
-function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
-}
-
-/** Processes whose command line mentions the folder (what a component left behind), with their command lines. */
-function processesUsing(folder: string): string[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(folder);
-      } catch {
-        return false;
-      }
-    })
-    .map((pid) => `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
-}
-
-async function readStream(port: number, stream: string): Promise<{ sequenceNumber: number; payload: string }[]> {
-  const client = new StreamManagerClient({ port, authToken: TOKEN });
-  try {
-    const messages = await client.readMessages(stream, { desiredStartSequenceNumber: 0, minMessageCount: 1, maxMessageCount: 10_000, readTimeoutMillis: 1_000 });
-    return messages.map((message) => ({ sequenceNumber: Number(message.sequenceNumber), payload: Buffer.from(message.payload).toString('utf8') }));
-  } finally {
-    await client.close();
-  }
-}
 
 describe('Greengrass component under a simulated nucleus', { timeout: 600_000 }, () => {
   let work: string;
@@ -150,12 +42,7 @@ describe('Greengrass component under a simulated nucleus', { timeout: 600_000 },
     work = mkdtempSync(path.join(tmpdir(), 'greengrass-component-'));
     out = path.join(work, 'out');
     deadPort = await freePort();
-    // The packager installs from npm's cache only (the lock file's versions, which `npm install` put there).
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, 'dist', 'greengrass', 'package-component.js'), '--out', out, '--bucket', 'fleet-artifacts', '--prefix', 'node-red', '--arch', ARCH, '--node-binary', `${ARCH}=${process.execPath}`],
-      { cwd: ROOT, env: { ...process.env, npm_config_offline: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    packageComponent(out, ['--bucket', 'fleet-artifacts', '--prefix', 'node-red']);
     const recipes = readdirSync(path.join(out, 'recipes'));
     recipe = yaml.load(readFileSync(path.join(out, 'recipes', recipes[0]), 'utf8')) as Recipe;
     server = await startTestServer({ authToken: TOKEN });

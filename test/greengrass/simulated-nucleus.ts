@@ -21,7 +21,7 @@ import { valueAtPointer, type Json } from '../../greengrass/recipe-format';
 import { applyArtifactPermission, unzipLikeJava, type ArtifactPermission } from './java-zip-file';
 
 export type ComponentState = 'NEW' | 'INSTALLED' | 'RUNNING' | 'STOPPING' | 'ERRORED' | 'BROKEN' | 'FINISHED';
-type JsonObject = { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 type Step = string | { Script: string; Timeout?: number; Setenv?: Record<string, string> };
 type Lifecycle = { Setenv?: Record<string, string>; install?: Step; run?: Step; shutdown?: Step };
 
@@ -45,7 +45,7 @@ export interface Recipe {
 
 export interface NucleusOptions {
   recipe: Recipe;
-  /** Folder holding the artifacts as the packager wrote them: the part of each URI after <name>/<version>/. */
+  /** Folder holding the artifacts as the packager wrote them, each under the last segment of its URI. */
   artifactSource: string;
   /** The nucleus root folder (packages/, work/, logs/). */
   root: string;
@@ -153,8 +153,11 @@ export class SimulatedNucleus {
     return this.runProcess?.pid;
   }
 
-  /** Selects the manifest, places the artifacts and resolves the lifecycle with the deployment's merge. */
-  deploy(merge: object = {}): void {
+  /**
+   * Selects the manifest, places the artifacts and resolves the lifecycle with the deployment's merge, onto the
+   * recipe's default configuration or onto `base` (the configuration a previous version of the component had).
+   */
+  deploy(merge: object = {}, base?: JsonObject): void {
     const architecture = NUCLEUS_ARCHITECTURE[process.arch] ?? process.arch;
     const manifest = this.options.recipe.Manifests.find((candidate) => {
       const platform = candidate.Platform ?? {};
@@ -167,10 +170,9 @@ export class SimulatedNucleus {
     mkdirSync(this.workPath, { recursive: true, mode: 0o700 });
     mkdirSync(path.dirname(this.logFile), { recursive: true });
     for (const artifact of manifest.Artifacts ?? []) {
-      const marker = `/${this.name}/${this.version}/`;
-      const relative = artifact.Uri.slice(artifact.Uri.indexOf(marker) + marker.length);
-      const file = path.join(artifacts, path.basename(relative));
-      copyFileSync(path.join(this.options.artifactSource, relative), file);
+      // The nucleus names an artifact after the last segment of its URI (ArtifactDownloader.getArtifactFilename).
+      const file = path.join(artifacts, path.basename(artifact.Uri));
+      copyFileSync(path.join(this.options.artifactSource, path.basename(artifact.Uri)), file);
       applyArtifactPermission(file, artifact.Permission);
       if (artifact.Unarchive === 'ZIP') {
         const base = path.basename(file);
@@ -180,8 +182,7 @@ export class SimulatedNucleus {
         applyArtifactPermission(into, artifact.Permission);
       }
     }
-    const defaults = this.options.recipe.ComponentConfiguration?.DefaultConfiguration ?? {};
-    this.configuration = mergeConfiguration(defaults, merge as Json) as JsonObject;
+    this.configuration = mergeConfiguration(base ?? this.defaultConfiguration, merge as Json) as JsonObject;
     this.lifecycle = this.resolve(manifest.Lifecycle) as Lifecycle;
   }
 
@@ -191,10 +192,25 @@ export class SimulatedNucleus {
     this.loop = this.loop.then(() => this.installThenRun());
   }
 
+  get defaultConfiguration(): JsonObject {
+    return structuredClone(this.options.recipe.ComponentConfiguration?.DefaultConfiguration ?? {});
+  }
+
+  /** The configuration the component runs with now. */
+  get currentConfiguration(): JsonObject {
+    return structuredClone(this.configuration);
+  }
+
   /** A deployment merging configuration: restarts (or reinstalls) when the resolved lifecycle changed. */
   async updateConfiguration(merge: object): Promise<'restarted' | 'reinstalled' | 'unchanged'> {
     await this.loop;
-    this.configuration = mergeConfiguration(this.configuration, merge as Json) as JsonObject;
+    return this.replaceConfiguration(mergeConfiguration(this.configuration, merge as Json) as JsonObject);
+  }
+
+  /** A deployment that leaves the component with `configuration` (after its RESET and MERGE). */
+  async replaceConfiguration(configuration: JsonObject): Promise<'restarted' | 'reinstalled' | 'unchanged'> {
+    await this.loop;
+    this.configuration = structuredClone(configuration);
     const next = this.resolve(this.manifest.Lifecycle) as Lifecycle;
     const installChanged = JSON.stringify(next.install) !== JSON.stringify(this.lifecycle.install);
     const changed = JSON.stringify(next) !== JSON.stringify(this.lifecycle);

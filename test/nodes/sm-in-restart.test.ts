@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { decodeDeadLetter, listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const NODE_RED_PROCESS = path.join(__dirname, '..', 'helpers', 'node-red-process.js');
@@ -39,6 +39,8 @@ interface NodeRedRun {
   /** Stops it as Ctrl-C does and checks it stopped cleanly. */
   stop(): Promise<void>;
   kill(): Promise<void>;
+  /** Resolves when the process ends, by itself or not. */
+  exited: Promise<number | null>;
 }
 
 async function startNodeRed(userDir: string, port: number, settings: 'stock' | 'start', env: Record<string, string> = {}): Promise<NodeRedRun> {
@@ -57,6 +59,7 @@ async function startNodeRed(userDir: string, port: number, settings: 'stock' | '
     void exited.then((code) => reject(new Error(`Node-RED exited with ${code} before it was ready:\n${output}`)));
   });
   return {
+    exited,
     async stop() {
       child.kill('SIGTERM');
       assert.equal(await exited, 0, `Node-RED stopped cleanly\n${output}`);
@@ -155,6 +158,46 @@ describe('sm in across Node-RED restarts', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       await nodeRed.stop();
       assert.deepEqual(await copies(client), messages(5, 10));
+    });
+  });
+});
+
+/** Forwards and acknowledges every msg, except the poison one: on it, it kills its own Node-RED with kill -9. */
+const POISONED_FUNCTION: FlowNode = {
+  id: 'restart-poisoned',
+  type: 'function',
+  z: 'restart-tab',
+  func:
+    "if (msg.payload.toString() === 'poison') {\n  const host = msg.constructor.constructor('return process')();\n  host.kill(host.pid, 'SIGKILL');\n  return null;\n}\nreturn [msg, { action: 'ack', sequenceNumber: msg.sequenceNumber }];",
+  outputs: 2,
+  x: 200,
+  y: 100,
+  wires: [['restart-out'], ['restart-in']],
+};
+
+describe('a poison message that crashes Node-RED', () => {
+  it('reaches the dead-letter stream after Give up after deliveries, each ended by the crash', { timeout: 240_000 }, async () => {
+    const inNode = { ackMode: 'manual', consumer: 'poisoned', maxDeliveries: '3', deadLetterStream: 'source-dead', batchSize: '10' };
+    await withNodeRedAndServer(forwardingFlow(inNode, [POISONED_FUNCTION]), async ({ server, client, userDir }) => {
+      await Promise.all(['before', 'poison', 'after'].map((text) => client.appendMessage('source', Buffer.from(text))));
+      let crashes = 0;
+      for (; crashes < 5; crashes++) {
+        const nodeRed = await startNodeRed(userDir, server.port, 'stock');
+        const ended = await Promise.race([nodeRed.exited.then(() => true), waitForCopies(client, 2).then(() => false, () => false)]);
+        if (!ended) {
+          await nodeRed.stop();
+          break;
+        }
+      }
+      assert.equal(crashes, 3, 'Node-RED crashed once per delivery, and not after the third');
+      const [letter] = await client.readMessages('source-dead', { minMessageCount: 1, maxMessageCount: 10, readTimeoutMillis: 0 });
+      const deadLetter = decodeDeadLetter(letter.payload);
+      assert.equal(deadLetter.payload.toString(), 'poison');
+      assert.equal(deadLetter.deliveryCount, 3);
+      assert.equal(deadLetter.sequenceNumber, 1);
+      assert.deepEqual(await copies(client), ['before', 'after']);
+      const [position] = await listConsumers(client, 'source');
+      assert.equal(position.nextSequenceNumber, 3);
     });
   });
 });

@@ -30,6 +30,8 @@ export interface ConsumerPosition {
   handedOutThrough?: number;
   /** Manual mode: messages after the position handed over more than once, with their counts. */
   deliveryCounts?: DeliveryCountRange[];
+  /** Manual mode: written by a clean stop, so every ack is in this record. */
+  stoppedCleanly?: true;
 }
 
 /** A consumer removed on purpose: it beats every position of the consumer with the same or a lower revision. */
@@ -81,7 +83,7 @@ function entryOf(value: unknown): CheckpointEntry | undefined {
     const { removedAt, age } = fields;
     return isCount(removedAt) ? { consumer, stream, revision, removedAt, age: isCount(age) ? age : 0 } : undefined;
   }
-  const { nextSequenceNumber, committedAt, last, deadLetterStream, handedOutThrough, deliveryCounts } = fields;
+  const { nextSequenceNumber, committedAt, last, deadLetterStream, handedOutThrough, deliveryCounts, stoppedCleanly } = fields;
   if (!isCount(nextSequenceNumber) || !isCount(committedAt)) return undefined;
   const identity = identityOf(last);
   const counts = countRangesOf(deliveryCounts);
@@ -95,6 +97,7 @@ function entryOf(value: unknown): CheckpointEntry | undefined {
     ...(typeof deadLetterStream === 'string' && deadLetterStream !== '' ? { deadLetterStream } : {}),
     ...(isCount(handedOutThrough) ? { handedOutThrough } : {}),
     ...(counts ? { deliveryCounts: counts } : {}),
+    ...(stoppedCleanly === true ? { stoppedCleanly } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { StreamManagerClient } from '../client';
 import { CheckpointStore } from './checkpoint-store';
 import type { ConsumerState, ConsumerWarning } from './consumer-events';
 import { messageDigest, type ConsumerPosition, type MessageIdentity } from './consumer-position';
+import { DeliveryCounts } from './delivery-counts';
 import { appendDeadLetter } from './dead-letter-stream';
 import type { Delivery, Gap, ReadMessage } from './delivery';
 import { OutstandingMessages, type Outstanding } from './outstanding-messages';
@@ -102,6 +103,8 @@ export class Consumer {
   private loop?: Promise<void>;
   private sweeper?: ReturnType<typeof setInterval>;
   private lostToRetention = 0;
+  /** Manual mode: how often each message was handed over, as recorded ahead of every hand-over. */
+  private readonly counts = new DeliveryCounts();
 
   constructor(private readonly options: ConsumerOptions) {
     this.stream = options.stream;
@@ -118,6 +121,7 @@ export class Consumer {
       intervalMs: options.commitIntervalMs ?? 1000,
       everyMessages: options.commitEveryMessages ?? 10_000,
       onError: (error) => this.warn({ kind: 'commit-failed', error: asError(error), message: `could not write the position of consumer ${this.name} to ${this.checkpoints.name}: ${asError(error).message}; trying again` }),
+      ...(this.ackMode === 'manual' ? { deliveries: () => this.counts.record(this.outstanding.unacknowledged(), this.next) } : {}),
     });
   }
 
@@ -173,6 +177,7 @@ export class Consumer {
   async seek(sequenceNumber: number): Promise<void> {
     this.generation += 1;
     this.outstanding.clear();
+    this.counts.forget();
     this.saved = undefined;
     this.next = sequenceNumber;
     this.anchor = sequenceNumber > 0 ? { sequenceNumber: sequenceNumber - 1 } : undefined;
@@ -214,9 +219,16 @@ export class Consumer {
     await this.loop;
     clearInterval(this.sweeper);
     this.sweeper = undefined;
-    this.outstanding.clear();
     this.committer.stop();
-    await this.committer.flush();
+    // Written while the outstanding messages are still known, so that their delivery counts are kept; in manual mode
+    // always, marked as a clean stop, so that the next start knows every ack is in it.
+    if (this.ackMode === 'manual' && this.committer.position !== undefined) {
+      this.counts.stopping = true;
+      await this.committer.writeAhead().catch(() => undefined);
+    } else {
+      await this.committer.flush();
+    }
+    this.outstanding.clear();
     this.options.onState?.({ state: 'stopped' });
   }
 
@@ -255,7 +267,7 @@ export class Consumer {
         await this.waitForWake();
         continue;
       }
-      if (this.ackMode === 'manual' && this.maxOutstanding - this.outstanding.size < this.refill) {
+      if (this.ackMode === 'manual' && (this.maxOutstanding - this.outstanding.size < this.refill || (this.outstanding.size > 0 && this.counts.careful(this.next)))) {
         this.state({ state: 'holding', outstanding: this.outstanding.size });
         await this.waitForWake();
         continue;
@@ -292,6 +304,7 @@ export class Consumer {
     const own = this.committer.adopt(positions);
     if (!own || this.next !== undefined) return;
     this.saved = { next: own.nextSequenceNumber, last: own.last };
+    if (this.ackMode === 'manual') this.counts.resume(own);
     this.hadPosition = true;
   }
 
@@ -300,6 +313,7 @@ export class Consumer {
     if (this.next !== undefined) this.hadPosition = true;
     this.streamWentMissing = true;
     this.outstanding.clear();
+    this.counts.forget();
     this.next = undefined;
     this.anchor = undefined;
     this.generation += 1;
@@ -338,6 +352,7 @@ export class Consumer {
     this.saved = undefined;
     this.anchor = undefined;
     this.outstanding.clear();
+    this.counts.forget();
     const first = Math.min(oldest, newest + 1);
     this.warn({
       kind: 'recreated',
@@ -353,7 +368,7 @@ export class Consumer {
   private async readOnce(generation: number, signal: AbortSignal): Promise<void> {
     const wanted = this.next as number;
     const anchor = this.anchor;
-    const room = this.ackMode === 'manual' ? this.maxOutstanding - this.outstanding.size : Infinity;
+    const room = this.ackMode === 'manual' ? (this.counts.careful(wanted) ? 1 : this.maxOutstanding - this.outstanding.size) : Infinity;
     const count = Math.max(1, Math.min(this.options.batchSize ?? 500, room));
     const from = anchor ? anchor.sequenceNumber : wanted;
     const extra = anchor ? 1 : 0;
@@ -375,6 +390,21 @@ export class Consumer {
       read = read.slice(1);
     }
     if (read.length === 0) return;
+    const manual = this.ackMode === 'manual';
+    // Manual mode: how often each message was handed over before (after a restart, as recorded), written down
+    // before it is handed over again, so that a delivery that ends the process still counts.
+    const before = manual ? read.map((message) => this.counts.before(message.sequenceNumber)) : undefined;
+    if (before && this.counts.mustRecord(read, before, this.maxDeliveries)) {
+      this.counts.handingOver(read, before, this.maxDeliveries);
+      try {
+        await this.committer.writeAhead();
+      } catch (error) {
+        this.counts.handedOver(false);
+        throw error;
+      }
+      this.counts.handedOver(true);
+      if (this.stopped || generation !== this.generation) return;
+    }
     const first = read[0].sequenceNumber;
     let gap: Gap | undefined;
     if (first > wanted) {
@@ -385,22 +415,35 @@ export class Consumer {
     const last = read[read.length - 1];
     this.next = last.sequenceNumber + 1;
     this.anchor = { sequenceNumber: last.sequenceNumber, identity: last };
-    this.deliver(read, gap);
+    this.deliver(read, gap, before);
   }
 
-  private deliver(read: ReadMessage[], gap: Gap | undefined): void {
-    const manual = this.ackMode === 'manual';
+  private deliver(read: ReadMessage[], gap: Gap | undefined, before: number[] | undefined): void {
     const deadline = Date.now() + this.ackTimeoutMs;
-    const deliveries: Delivery[] = new Array(read.length);
+    const deliveries: Delivery[] = [];
+    const givenUp: Outstanding[] = [];
     for (let index = 0; index < read.length; index++) {
       const message = read[index];
-      if (manual) this.outstanding.add(message, deadline);
-      deliveries[index] = { stream: this.stream, sequenceNumber: message.sequenceNumber, ingestTime: message.ingestTime, payload: message.payload, deliveryCount: 1, redelivered: false };
+      const earlier = before?.[index] ?? 0;
+      if (before) {
+        const entry = this.outstanding.add(message, deadline);
+        if (earlier >= this.maxDeliveries) {
+          // Delivered its most times already, each one ended by a restart or crash before an ack: not handed over again.
+          entry.deliveryCount = earlier;
+          entry.held = true;
+          entry.lastError = `delivered ${earlier} times without an ack before consumer ${this.name} restarted`;
+          givenUp.push(entry);
+          continue;
+        }
+        entry.deliveryCount = earlier + 1;
+      }
+      deliveries.push({ stream: this.stream, sequenceNumber: message.sequenceNumber, ingestTime: message.ingestTime, payload: message.payload, deliveryCount: earlier + 1, redelivered: earlier > 0 });
     }
-    if (gap) deliveries[0].gap = gap;
-    if (manual) this.sweeper ??= setInterval(() => this.redeliverLate(), Math.min(1000, Math.max(10, this.ackTimeoutMs / 4)));
-    this.options.onMessages(deliveries);
-    if (!manual) this.committer.move(this.next as number, read[read.length - 1], read.length);
+    if (gap && deliveries.length > 0) deliveries[0].gap = gap;
+    if (before) this.sweeper ??= setInterval(() => this.redeliverLate(), Math.min(1000, Math.max(10, this.ackTimeoutMs / 4)));
+    if (deliveries.length > 0) this.options.onMessages(deliveries);
+    for (const entry of givenUp) void this.deadLetter(entry, this.generation);
+    if (!before) this.committer.move(this.next as number, read[read.length - 1], read.length);
   }
 
   private acknowledge(entry: Outstanding): void {
@@ -409,7 +452,7 @@ export class Consumer {
       const position = this.outstanding.firstUnacknowledged() ?? released[released.length - 1].sequenceNumber + 1;
       this.committer.move(position, released[released.length - 1], released.length);
     }
-    if (this.maxOutstanding - this.outstanding.size === this.refill) this.wake?.();
+    if (this.maxOutstanding - this.outstanding.size === this.refill || (this.outstanding.size === 0 && this.counts.careful(this.next))) this.wake?.();
   }
 
   private redeliverLate(): void {
@@ -429,16 +472,36 @@ export class Consumer {
     const redeliver = (): void => {
       // While paused the entry stays held: resume() delivers it again.
       if (this.stopped || this.paused || this.outstanding.get(entry.message.sequenceNumber) !== entry || entry.acked) return;
-      this.redeliver(entry);
+      void this.redeliver(entry);
     };
-    if (delayMs === 0) redeliver();
-    else entry.redeliveryTimer = setTimeout(redeliver, delayMs);
+    if (delayMs === 0) void redeliver();
+    else entry.redeliveryTimer = setTimeout(() => void redeliver(), delayMs);
   }
 
-  private redeliver(entry: Outstanding): void {
+  /** Hands the message over again once its new delivery count is written (so a delivery that ends the process counts). */
+  private async redeliver(entry: Outstanding): Promise<void> {
     clearTimeout(entry.redeliveryTimer);
-    entry.held = false;
+    const generation = this.generation;
+    const current = (): boolean => !this.stopped && generation === this.generation && this.outstanding.get(entry.message.sequenceNumber) === entry && !entry.acked;
+    // Held while the count is written, so that no ack timeout redelivers it meanwhile.
+    entry.held = true;
     entry.deliveryCount += 1;
+    try {
+      await this.committer.writeAhead();
+    } catch {
+      // Not recorded, so not handed over: tried again later (the failed write was reported).
+      entry.deliveryCount -= 1;
+      if (current()) entry.redeliveryTimer = setTimeout(() => void this.redeliver(entry), this.options.retryDelayMs ?? 1000);
+      return;
+    }
+    if (current()) this.handOverAgain(entry);
+  }
+
+  /** Hands the message over again at once: for a delivery a pause cut short, which does not change the count that is recorded. */
+  private handOverAgain(entry: Outstanding, counting = false): void {
+    clearTimeout(entry.redeliveryTimer);
+    if (counting) entry.deliveryCount += 1;
+    entry.held = false;
     entry.ackDeadline = Date.now() + this.ackTimeoutMs;
     const { sequenceNumber, ingestTime, payload } = entry.message;
     this.options.onMessages([{ stream: this.stream, sequenceNumber, ingestTime, payload, deliveryCount: entry.deliveryCount, redelivered: true }]);
@@ -455,12 +518,12 @@ export class Consumer {
       if (entry.acked || this.paused || this.stopped) continue;
       if (entry.held) {
         // Nacked and waiting for its back-off (a failure that counts), or on its way to the dead-letter stream.
-        if (!this.usedUp(entry)) this.redeliver(entry);
+        if (!this.usedUp(entry)) void this.redeliver(entry);
         continue;
       }
       // Delivered before the pause with no answer: its outcome is unknown, so it does not count as a failure.
       entry.interrupted = (entry.interrupted ?? 0) + 1;
-      this.redeliver(entry);
+      this.handOverAgain(entry, true);
     }
   }
 

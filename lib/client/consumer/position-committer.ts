@@ -17,13 +17,14 @@ export interface PositionCommitterOptions {
   everyMessages: number;
   onError(error: unknown): void;
   /** Manual mode: what was handed over beyond the position, written with every position. */
-  deliveries?(): { handedOutThrough?: number; deliveryCounts?: DeliveryCountRange[] };
+  deliveries?(): { handedOutThrough?: number; deliveryCounts?: DeliveryCountRange[]; stoppedCleanly?: true };
 }
 
 export class PositionCommitter {
   private target?: Target;
-  /** Something besides the position changed (what was handed over): the next flush writes even an unchanged position. */
-  private dirty = false;
+  /** Write-ahead requests made and written: a request is written by the first write that starts after it. */
+  private requested = 0;
+  private writtenRequest = 0;
   private written?: Target;
   private movedSinceWrite = 0;
   private timer?: ReturnType<typeof setTimeout>;
@@ -45,9 +46,9 @@ export class PositionCommitter {
 
   /** Writes the position with what was handed over now (before handing more over); resolves once written, rejects when it failed. */
   async writeAhead(): Promise<void> {
-    this.dirty = true;
+    const request = ++this.requested;
     await this.flush();
-    if (this.dirty) throw this.lastError ?? new Error('the position was not written');
+    if (this.writtenRequest < request) throw this.lastError ?? new Error('the position was not written');
   }
 
   /** The position most recently committed (written or not), undefined before the first. */
@@ -85,15 +86,14 @@ export class PositionCommitter {
     do {
       this.flushAgain = false;
       const target = this.target;
-      if (!target || (target === this.written && !this.dirty)) continue;
+      const request = this.requested;
+      if (!target || (target === this.written && request === this.writtenRequest)) continue;
       this.movedSinceWrite = 0;
-      const dirty = this.dirty;
-      this.dirty = false;
       try {
         await this.store.save(this.positionOf(target));
         this.written = target;
+        this.writtenRequest = request;
       } catch (error) {
-        this.dirty ||= dirty;
         this.lastError = error;
         this.options.onError(error);
         if (!this.stopped) this.timer ??= setTimeout(() => void this.flush(), this.options.intervalMs);
@@ -114,6 +114,7 @@ export class PositionCommitter {
       ...(this.options.deadLetterStream ? { deadLetterStream: this.options.deadLetterStream } : {}),
       ...(deliveries.handedOutThrough !== undefined && deliveries.handedOutThrough >= target.next ? { handedOutThrough: deliveries.handedOutThrough } : {}),
       ...(deliveries.deliveryCounts && deliveries.deliveryCounts.length > 0 ? { deliveryCounts: deliveries.deliveryCounts } : {}),
+      ...(deliveries.stoppedCleanly ? { stoppedCleanly: true as const } : {}),
     } satisfies Omit<ConsumerPosition, 'revision'>;
   }
 }
