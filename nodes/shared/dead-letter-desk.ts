@@ -1,34 +1,21 @@
 // Dead letters as the sidebar handles them: list a consumer's, send some back to their source stream for another
-// try, or discard them. A stream cannot delete single messages, so what was done to a dead letter is recorded in
-// Stream Manager itself: a File stream of "handled" marks beside each dead-letter stream (handledStreamName), one
-// JSON mark per dead letter naming its sequence number in the dead-letter stream. A dead letter with a mark is no
-// longer shown or counted; the dead-letter stream itself keeps it until its own size or time limit removes it.
-import { createHash } from 'node:crypto';
+// try, or discard them. A stream cannot delete single messages, so what was done to a dead letter is recorded as a
+// mark in Stream Manager itself (lib/client/consumer/dead-letter-marks.ts). A dead letter with a mark is no longer
+// shown or counted; the dead-letter stream itself keeps it until its own size or time limit removes it.
 import type { StreamManagerClient } from '../../lib/client/client';
-import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
-import type { Message, MessageStreamDefinition } from '../../lib/protocol/model';
+import type { Message } from '../../lib/protocol/model';
 import { AdminRequestError } from './admin-error';
 import { decodeDeadLetter, type ConsumerListing, type DeadLetter } from '../../lib/client/consumer';
+import { addDeadLetterMarks, readDeadLetterMarks, type DeadLetterMarks } from '../../lib/client/consumer/dead-letter-marks';
 
-export const HANDLED_STREAM_PREFIX = '_dead-letters-handled.';
-const MAX_STREAM_NAME_LENGTH = 255;
-/** Marks read per look-up; beyond this the oldest marks are not consulted (their dead letters have aged out long ago). */
-const MAX_MARKS_READ = 20_000;
+export { HANDLED_STREAM_PREFIX } from '../../lib/client/consumer/dead-letter-marks';
+
 /** Dead letters scanned per listing, and payload bytes shown in one listing. */
 const MAX_LETTERS_SCANNED = 2_000;
 const LISTING_PAYLOAD_BUDGET = 2 * 1024 * 1024;
 const MAX_LETTER_PREVIEW = 64 * 1024;
 export const MAX_LETTERS_PER_ACTION = 100;
 const READ_BATCH = 100;
-
-export interface HandledMark {
-  /** The dead letter's sequence number in the dead-letter stream. */
-  deadLetter: number;
-  action: 'retried' | 'discarded';
-  at: number;
-  /** For a retry, the sequence number the payload got in the source stream. */
-  retriedAs?: number;
-}
 
 /** A dead letter as listed: its payload cut to a preview, in base64. */
 export interface ListedDeadLetter extends Omit<DeadLetter, 'payload'> {
@@ -46,18 +33,6 @@ export interface DeadLetterListing {
   letters: ListedDeadLetter[];
   /** True when the listing stopped at its bounds before the end of the dead-letter stream. */
   cut: boolean;
-}
-
-/** The stream of handled marks for a dead-letter stream; a long name keeps what fits and ends in a digest. */
-export function handledStreamName(deadLetterStream: string): string {
-  const name = HANDLED_STREAM_PREFIX + deadLetterStream;
-  if (name.length <= MAX_STREAM_NAME_LENGTH) return name;
-  const digest = createHash('sha256').update(deadLetterStream).digest('hex').slice(0, 16);
-  return `${HANDLED_STREAM_PREFIX}${deadLetterStream.slice(0, MAX_STREAM_NAME_LENGTH - HANDLED_STREAM_PREFIX.length - 17)}.${digest}`;
-}
-
-function handledStreamDefinition(deadLetterStream: string): MessageStreamDefinition {
-  return { name: handledStreamName(deadLetterStream), persistence: Persistence.File, strategyOnFull: StrategyOnFull.OverwriteOldestData, maxSize: 16 * 1024 * 1024, flushOnWrite: true };
 }
 
 function isNotFound(error: unknown): boolean {
@@ -97,42 +72,12 @@ async function readFromOldest(client: StreamManagerClient, stream: string, limit
   return next <= newest;
 }
 
-/** The handled marks of a dead-letter stream, by dead-letter sequence number. */
-export async function readHandledMarks(client: StreamManagerClient, deadLetterStream: string): Promise<Map<number, HandledMark>> {
-  const marks = new Map<number, HandledMark>();
-  await readFromOldest(client, handledStreamName(deadLetterStream), MAX_MARKS_READ, (message) => {
-    try {
-      const mark = JSON.parse(Buffer.from(message.payload).toString('utf8')) as HandledMark;
-      if (Number.isSafeInteger(mark.deadLetter)) marks.set(mark.deadLetter, mark);
-    } catch {
-      // A mark that is not JSON was not written by us: it marks nothing.
-    }
-  });
-  return marks;
-}
-
-async function appendMark(client: StreamManagerClient, deadLetterStream: string, mark: HandledMark): Promise<void> {
-  const payload = Buffer.from(JSON.stringify(mark), 'utf8');
-  try {
-    await client.appendMessage(handledStreamName(deadLetterStream), payload);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    try {
-      await client.createMessageStream(handledStreamDefinition(deadLetterStream));
-    } catch (createError) {
-      // Another request created it in between: fine.
-      if ((createError as { code?: string }).code !== 'InvalidRequest') throw createError;
-    }
-    await client.appendMessage(handledStreamName(deadLetterStream), payload);
-  }
-}
-
 /** The consumer's dead letters that have no handled mark yet, oldest first, within the listing's bounds. */
 export async function listDeadLetters(client: StreamManagerClient, position: ConsumerListing, maxLetters: number): Promise<DeadLetterListing> {
   const listing: DeadLetterListing = { consumer: position.consumer, deadLetterStream: position.deadLetterStream, pending: 0, letters: [], cut: false };
   const deadLetterStream = position.deadLetterStream;
   if (!deadLetterStream) return listing;
-  const marks = await readHandledMarks(client, deadLetterStream);
+  const marks = await readDeadLetterMarks(client, deadLetterStream);
   let budget = LISTING_PAYLOAD_BUDGET;
   listing.cut = await readFromOldest(client, deadLetterStream, MAX_LETTERS_SCANNED, (message) => {
     const id = Number(message.sequenceNumber);
@@ -185,18 +130,19 @@ async function readLetter(client: StreamManagerClient, position: ConsumerListing
 }
 
 /**
- * Appends each dead letter's original payload to its source stream again, then marks it handled. A failure after the
- * append and before the mark leaves it listed, so a second try may append it twice (at least once, never lost).
+ * Appends each dead letter's original payload to its source stream again, then marks those sent back handled (one
+ * marks record, also when a later append failed). A failure before the mark leaves them listed, so a second try may
+ * append them twice (at least once, never lost).
  */
 export async function retryDeadLetters(client: StreamManagerClient, position: ConsumerListing, ids: number[]): Promise<{ id: number; retriedAs: number }[]> {
   const deadLetterStream = requireDeadLetterStream(position);
-  const marks = await readHandledMarks(client, deadLetterStream);
+  const marks = await readDeadLetterMarks(client, deadLetterStream);
   const letters = await Promise.all(ids.filter((id) => !marks.has(id)).map(async (id) => ({ id, letter: await readLetter(client, position, deadLetterStream, id) })));
   const done: { id: number; retriedAs: number }[] = [];
-  for (const { id, letter } of letters) {
-    const retriedAs = Number(await client.appendMessage(letter.stream, letter.payload));
-    await appendMark(client, deadLetterStream, { deadLetter: id, action: 'retried', at: Date.now(), retriedAs });
-    done.push({ id, retriedAs });
+  try {
+    for (const { id, letter } of letters) done.push({ id, retriedAs: Number(await client.appendMessage(letter.stream, letter.payload)) });
+  } finally {
+    if (done.length > 0) await markHandled(client, deadLetterStream, new Map(done.map(({ id }) => [id, 'retried'])));
   }
   return done;
 }
@@ -204,11 +150,17 @@ export async function retryDeadLetters(client: StreamManagerClient, position: Co
 /** Marks each dead letter discarded: it is no longer listed or counted. */
 export async function discardDeadLetters(client: StreamManagerClient, position: ConsumerListing, ids: number[]): Promise<number[]> {
   const deadLetterStream = requireDeadLetterStream(position);
-  const marks = await readHandledMarks(client, deadLetterStream);
+  const marks = await readDeadLetterMarks(client, deadLetterStream);
   const fresh = ids.filter((id) => !marks.has(id));
   for (const id of fresh) await readLetter(client, position, deadLetterStream, id);
-  for (const id of fresh) await appendMark(client, deadLetterStream, { deadLetter: id, action: 'discarded', at: Date.now() });
+  if (fresh.length > 0) await markHandled(client, deadLetterStream, new Map(fresh.map((id) => [id, 'discarded'])));
   return fresh;
+}
+
+async function markHandled(client: StreamManagerClient, deadLetterStream: string, marks: DeadLetterMarks): Promise<void> {
+  const { storageStatus } = await client.describeMessageStream(deadLetterStream);
+  const live = { oldest: Number(storageStatus?.oldestSequenceNumber ?? 0), newest: Number(storageStatus?.newestSequenceNumber ?? -1) };
+  await addDeadLetterMarks(client, deadLetterStream, marks, live);
 }
 
 function requireDeadLetterStream(position: ConsumerListing): string {
@@ -234,7 +186,7 @@ export async function pendingDeadLetterCount(client: StreamManagerClient, positi
   if (storage?.oldestSequenceNumber === undefined || storage.newestSequenceNumber === undefined) return 0;
   const oldest = Number(storage.oldestSequenceNumber);
   const newest = Number(storage.newestSequenceNumber);
-  const marks = await readHandledMarks(client, position.deadLetterStream);
+  const marks = await readDeadLetterMarks(client, position.deadLetterStream);
   let handled = 0;
   for (const id of marks.keys()) if (id >= oldest && id <= newest) handled += 1;
   return Math.max(0, newest - oldest + 1 - handled);
