@@ -16,6 +16,7 @@ import { jsonSafe } from './json-safe';
 import { readMessageWindow, windowRequestFrom } from './message-window';
 import { buildDefinition, type DefinitionForm } from './stream-definition';
 import { consumerLag, exportProgress, summarizeStream } from './stream-summary';
+import { inBatches } from '../../lib/client/in-batches';
 
 export const ADMIN_PATH = '/greengrass-stream-manager';
 export const READ_PERMISSION = 'greengrass-stream-manager.read';
@@ -61,12 +62,6 @@ function formBody(request: Request): DefinitionForm & { name?: unknown } {
     throw new AdminRequestError('the body must be a JSON object of stream definition fields', 'Validation', 400);
   }
   return body as DefinitionForm & { name?: unknown };
-}
-
-async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += size) results.push(...(await Promise.all(items.slice(start, start + size).map(work))));
-  return results;
 }
 
 async function consumerOf(client: StreamManagerClient, stream: string, consumer: string): Promise<ConsumerListing> {
