@@ -2,6 +2,7 @@
 // in detail, creating, updating and deleting one, and a window of its messages.
 import { listConsumers, isCheckpointStream } from '../../lib/client/consumer';
 import type { StreamManagerClient } from '../../lib/client/client';
+import { inBatches } from '../../lib/client/in-batches';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import type { MessageStreamDefinition, MessageStreamInfo } from '../../lib/protocol/model';
 import { jsonSafe } from '../../nodes/shared/json-safe';
@@ -17,12 +18,6 @@ export const MAX_OVERVIEW_STREAMS = 500;
 const DESCRIBE_CONCURRENCY = 8;
 /** Streams that consumers and this sidebar keep for themselves. */
 const isInternal = (name: string): boolean => isCheckpointStream(name) || name.startsWith(HANDLED_STREAM_PREFIX);
-
-async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += size) results.push(...(await Promise.all(items.slice(start, start + size).map(work))));
-  return results;
-}
 
 /** A stream's definition as the fields of the sidebar's definition form. */
 function definitionForm(definition: MessageStreamDefinition | undefined): DefinitionForm & { name?: string } {
