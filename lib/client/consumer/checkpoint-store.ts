@@ -9,6 +9,7 @@ import { Persistence, StrategyOnFull } from '../../protocol/enums';
 import type { Message, MessageStreamDefinition } from '../../protocol/model';
 import { appendCreatingStream } from '../append-creating-stream';
 import type { StreamManagerClient } from '../client';
+import { readPages } from '../read-pages';
 import { checkpointStreamName } from './checkpoint-stream-name';
 import { encodeCheckpointRecord, decodeCheckpointRecord, isTombstone, supersedes, type CheckpointEntry, type ConsumerPosition, type ConsumerTombstone } from './consumer-position';
 
@@ -107,24 +108,16 @@ export class CheckpointStore {
       }
       this.nextToRead = oldest;
     }
-    for (;;) {
-      let messages: Message[];
-      try {
-        messages = await this.client.readMessages(this.name, { desiredStartSequenceNumber: this.nextToRead, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
-      } catch (error) {
-        const code = errorCodeOf(error);
-        if (code === 'NotEnoughMessages') return;
-        if (code === 'ResourceNotFound') {
-          // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
-          this.known.clear();
-          this.nextToRead = undefined;
-          return;
-        }
-        throw error;
+    try {
+      for await (const page of readPages(this.client, this.name, { from: this.nextToRead, pageSize: READ_BATCH })) {
+        for (const message of page) this.merge(message);
+        if (page.length < READ_BATCH) return;
       }
-      if (messages.length === 0) return;
-      for (const message of messages) this.merge(message);
-      if (messages.length < READ_BATCH) return;
+    } catch (error) {
+      if (errorCodeOf(error) !== 'ResourceNotFound') throw error;
+      // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
+      this.known.clear();
+      this.nextToRead = undefined;
     }
   }
 
