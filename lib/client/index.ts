@@ -4,3 +4,4 @@ export type { Logger } from '../common/logger';
 export * from '../protocol';
 export * from './consumer';
 export * from './payloads';
+export * from './health';
