@@ -3,3 +3,4 @@ export * from './options';
 export * from '../protocol';
 export * from './consumer';
 export * from './payloads';
+export * from './health';

@@ -2,16 +2,16 @@
 // into the node, nacks, ack timeouts, dead letters, flow control, retention gaps, re-created streams and the status.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeDeadLetter, listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { checkpointStreamName, decodeDeadLetter, listConsumers, Persistence, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import type { TestServer } from '../helpers/server';
-import { collect, configNode, helper, observe, quietFor, statusShows, waitUntil, loadFlow, useRuntimeAndServer, type FlowNode, type CaughtMsg } from './flow-harness';
+import { collect, configNode, helper, loadFlow, observe, quietFor, statusShows, useRuntimeAndServer, waitUntil, type CaughtMsg, type FlowNode } from './flow-harness';
 
 interface DeliveredMsg {
   payload: unknown;
   sequenceNumber: number;
   deliveryCount: number;
   redelivered: boolean;
-  gap?: { from: number; to: number; count: number };
+  gap?: { from: number; to: number; count: number; reason: string };
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
@@ -122,9 +122,29 @@ describe('sm in as a consumer', () => {
     node.receive({ action: 'resume' });
     const msgs = (await read.wait(1 + 11 - oldest));
     assert.deepEqual(msgs.map((msg) => msg.sequenceNumber), [0, ...range(oldest, 11)]);
-    assert.deepEqual(msgs[1].gap, { from: 1, to: oldest - 1, count: oldest - 1 });
+    assert.deepEqual(msgs[1].gap, { from: 1, to: oldest - 1, count: oldest - 1, reason: 'retention' });
     assert.equal(msgs[2].gap, undefined);
     assert.deepEqual(inNode.warnings(), [`${oldest - 1} messages of feed (1 to ${oldest - 1}) were removed by retention before consumer node-red-in read them; going on at ${oldest}`]);
+  });
+
+  it('warns with the reason and where it reads, in the status and in msg.gap, when its position cannot be found among unreadable checkpoint records', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.RejectNewData });
+    await append(6);
+    await client.createMessageStream({ name: checkpointStreamName('feed'), strategyOnFull: StrategyOnFull.OverwriteOldestData, persistence: Persistence.File });
+    await client.appendMessage(checkpointStreamName('feed'), Buffer.from('{"format":"sm-consumer-checkpoint/2","entries":[{"consumer":"lost","str'));
+    await loadFlow(consumerFlow(server.port, { consumer: 'lost', start: 'newest' }));
+    const inNode = observe('in');
+    const read = collect<DeliveredMsg>('read');
+    await waitUntil(() => inNode.warnings().length > 0, 'the warning');
+    assert.deepEqual(inNode.warnings(), [
+      'no position of consumer lost was found in _consumers.feed, which holds 1 records that are not checkpoint records: its position may have been among them. Starting as set: reading from 6 (newest: 5); messages 0 to 5 (6) are not read',
+    ]);
+    await statusShows('in', /position not verified/);
+    assert.match(String(inNode.lastStatus()?.text), /^lost @ 6, .* behind, position not verified \(position lost\), read from 6$/);
+    await append(1, () => 'after');
+    const [msg] = await read.wait(1);
+    assert.equal(msg.sequenceNumber, 6);
+    assert.deepEqual(msg.gap, { from: 0, to: 5, count: 6, reason: 'position-lost' });
   });
 
   it('reads a stream deleted and created again whole from its first message, while running and while stopped', async () => {

@@ -6,3 +6,4 @@ export type { ConsumerPosition, MessageIdentity } from './consumer-position';
 export { decodeDeadLetter, encodeDeadLetter, type DeadLetter } from './dead-letter';
 export { listConsumers, type ConsumerListing } from './list-consumers';
 export { removeConsumer } from './remove-consumer';
+export { pendingDeadLetterCount } from './pending-dead-letters';

@@ -9,6 +9,7 @@ import { decodeDeadLetter, type ConsumerListing, type DeadLetter } from '../../l
 import { addDeadLetterMarks, readDeadLetterMarks, type DeadLetterMarks } from '../../lib/client/consumer/dead-letter-marks';
 
 export { HANDLED_STREAM_PREFIX } from '../../lib/client/consumer/dead-letter-marks';
+export { pendingDeadLetterCount } from '../../lib/client/consumer/pending-dead-letters';
 
 /** Dead letters scanned per listing, and payload bytes shown in one listing. */
 const MAX_LETTERS_SCANNED = 2_000;
@@ -168,26 +169,4 @@ function requireDeadLetterStream(position: ConsumerListing): string {
     throw new AdminRequestError(`consumer ${position.consumer} of ${position.stream} has no dead-letter stream`, 'ResourceNotFound', 404);
   }
   return position.deadLetterStream;
-}
-
-/**
- * How many dead letters wait in the consumer's dead-letter stream: the stored ones without a handled mark. Counts
- * without reading the letters, so it takes the dead-letter stream to be the consumer's own, as sm in makes it.
- */
-export async function pendingDeadLetterCount(client: StreamManagerClient, position: ConsumerListing): Promise<number> {
-  if (!position.deadLetterStream) return 0;
-  let storage;
-  try {
-    storage = (await client.describeMessageStream(position.deadLetterStream)).storageStatus;
-  } catch (error) {
-    if (isNotFound(error)) return 0;
-    throw error;
-  }
-  if (storage?.oldestSequenceNumber === undefined || storage.newestSequenceNumber === undefined) return 0;
-  const oldest = Number(storage.oldestSequenceNumber);
-  const newest = Number(storage.newestSequenceNumber);
-  const marks = await readDeadLetterMarks(client, position.deadLetterStream);
-  let handled = 0;
-  for (const id of marks.keys()) if (id >= oldest && id <= newest) handled += 1;
-  return Math.max(0, newest - oldest + 1 - handled);
 }

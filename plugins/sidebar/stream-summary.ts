@@ -2,7 +2,8 @@
 // Plain JSON numbers (a 64-bit value beyond 2^53 becomes a decimal string, as jsonSafe does).
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { DEFAULT_MAX_SIZE, EXPORT_KINDS, type ExportKind, type Int64, type MessageStreamInfo } from '../../lib/protocol/model';
-import { jsonSafe } from './json-safe';
+import { jsonSafe } from '../../nodes/shared/json-safe';
+import { exportsOfStream } from '../../lib/client/health/exports-of-stream';
 
 type JsonInt = number | string;
 
@@ -80,21 +81,7 @@ export function summarizeStream(name: string, info: MessageStreamInfo): StreamSu
 
 /** Each export of the definition with its status; an export without a status yet shows all stored messages as lag. */
 export function exportProgress(info: MessageStreamInfo): ExportProgress[] {
-  const statuses = new Map((info.exportStatuses ?? []).map((status) => [status.exportConfigIdentifier ?? '', status]));
-  const exportDefinition = info.definition?.exportDefinition ?? {};
-  const seen = new Set<string>();
-  const progress: ExportProgress[] = [];
-  for (const kind of EXPORT_KINDS) {
-    for (const config of exportDefinition[kind] ?? []) {
-      seen.add(config.identifier);
-      const status = statuses.get(config.identifier);
-      progress.push(progressOf(config.identifier, kind, config.disabled === true, status, info));
-    }
-  }
-  for (const [identifier, status] of statuses) {
-    if (!seen.has(identifier)) progress.push(progressOf(identifier, undefined, false, status, info));
-  }
-  return progress;
+  return exportsOfStream(info).map(({ identifier, kind, disabled, status }) => progressOf(identifier, kind, disabled, status, info));
 }
 
 function progressOf(identifier: string, kind: ExportKind | undefined, disabled: boolean, status: NonNullable<MessageStreamInfo['exportStatuses']>[number] | undefined, info: MessageStreamInfo): ExportProgress {

@@ -1,0 +1,19 @@
+export { assessStreamHealth, messagesAfter, missingStreamHealth } from './assess-stream-health';
+export { exportsOfStream, type DescribedExport } from './exports-of-stream';
+export { checkHealth, HealthChecker, isInternalStream, type HealthCheckerOptions, type HealthCheckResult } from './health-checker';
+export {
+  isProblem,
+  STREAM_HEALTH_STATES,
+  worseState,
+  type ConsumerHealth,
+  type ExportHealth,
+  type ExportHealthState,
+  type HealthReport,
+  type StreamHealth,
+  type StreamHealthChange,
+  type StreamHealthState,
+} from './health-report';
+export { countsInWords, healthChanges, healthReport } from './health-summary';
+export { DEFAULT_HEALTH_THRESHOLDS, healthThresholds, type HealthThresholds } from './health-thresholds';
+export { sampleStream, type SampleOptions } from './sample-stream';
+export type { ConsumerSample, ExportSample, StreamSample } from './stream-sample';
