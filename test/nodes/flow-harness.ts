@@ -12,6 +12,9 @@ import smIn = require('../../nodes/sm-in');
 import smAdmin = require('../../nodes/sm-admin');
 import { StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { waitUntil } from '../helpers/wait';
+
+export { quietFor, waitFor, waitUntil } from '../helpers/wait';
 
 /** NODE_RED_PATH runs the tests on another Node-RED installation (CI runs them on Node-RED 5 as well). */
 const NODE_RED = process.env.NODE_RED_PATH ? require.resolve(process.env.NODE_RED_PATH) : require.resolve('node-red');
@@ -153,21 +156,10 @@ export function collect<Msg extends object = NodeMessage>(nodeId: string): { mes
 /** Resolves once the config node's shared connection is in the given state. */
 export async function connectionState(state: 'connected' | 'disconnected', reason?: RegExp, configId = 'config', timeoutMs = 5_000): Promise<void> {
   const config = helper.getNode(configId) as Node & { connectionStatus: { state: string; reason?: string } };
-  for (const start = Date.now(); Date.now() - start < timeoutMs; ) {
-    const status = config.connectionStatus;
-    if (status.state === state && (!reason || reason.test(status.reason ?? ''))) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`the connection of ${configId} was not ${state} ${reason ?? ''} within ${timeoutMs} ms (it is ${JSON.stringify(config.connectionStatus)})`);
-}
-
-/** Resolves once `condition` holds, checking every `intervalMs`; fails naming `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<void> {
-  for (const start = Date.now(); Date.now() - start < timeoutMs; ) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+  const reached = (): boolean => config.connectionStatus.state === state && (!reason || reason.test(config.connectionStatus.reason ?? ''));
+  await waitUntil(reached, `the connection of ${configId} ${state} ${reason ?? ''}`, timeoutMs).catch((error: Error) => {
+    throw new Error(`${error.message} (it is ${JSON.stringify(config.connectionStatus)})`);
+  });
 }
 
 /** What a Catch node sends on: the failed msg's properties, with the error the node reported. */
@@ -200,12 +192,4 @@ export async function statusShows(nodeId: string, shown: RegExp, timeoutMs = 5_0
   await waitUntil(() => shown.test(String(node.lastStatus()?.text ?? '')), `${nodeId} showing ${shown}`, timeoutMs).catch((error: Error) =>
     assert.fail(`${error.message}; it shows "${node.lastStatus()?.text}"`),
   );
-}
-
-/**
- * Gives the flow `ms` in which nothing is supposed to happen. Only time can show that something does not arrive;
- * everything a test waits for to happen goes through `waitUntil`, `collect().wait` or `statusShows`.
- */
-export function quietFor(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { NodeMessage } from 'node-red';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode, type CaughtMsg } from './flow-harness';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, waitUntil, type FlowNode, type CaughtMsg } from './flow-harness';
 
 function outFlow(port: number, outNode: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -129,9 +129,7 @@ describe('sm out', () => {
       out.receive({ payload: `m${index}`, index });
       if (index === 400) await server.restart();
     }
-    for (let attempt = 0; attempt < 200 && sent.messages.length + caught.messages.length < 1000; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(() => sent.messages.length + caught.messages.length >= 1000, 'all 1000 msgs at the output or Catch', 10_000, 50).catch(() => undefined);
     assert.equal(sent.messages.length + caught.messages.length, 1000, 'every msg reached the output or Catch');
     const numbers = sent.messages.map((msg) => msg.sequenceNumber);
     assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'in order');
