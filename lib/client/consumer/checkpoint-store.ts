@@ -9,6 +9,7 @@ import { Persistence, StrategyOnFull } from '../../protocol/enums';
 import type { Message, MessageStreamDefinition } from '../../protocol/model';
 import { appendCreatingStream } from '../append-creating-stream';
 import type { StreamManagerClient } from '../client';
+import { readPages } from '../read-pages';
 import { checkpointStreamName } from './checkpoint-stream-name';
 import { UnreadableCheckpointTally, type UnreadableCheckpoints } from './unreadable-checkpoints';
 import { encodeCheckpointRecord, decodeCheckpointRecord, isTombstone, supersedes, type CheckpointEntry, type ConsumerPosition, type ConsumerTombstone } from './consumer-position';
@@ -148,21 +149,18 @@ export class CheckpointStore {
     }
   }
 
-  /** The records from `from` on (none when there are none yet); undefined when the checkpoint stream is gone. */
+  /** One page of records from `from` on (none when there are none yet); undefined when the checkpoint stream is gone. */
   private async readFrom(from: number): Promise<Message[] | undefined> {
     try {
-      return await this.client.readMessages(this.name, { desiredStartSequenceNumber: from, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
+      for await (const page of readPages(this.client, this.name, { from, pageSize: READ_BATCH })) return page;
+      return [];
     } catch (error) {
-      const code = errorCodeOf(error);
-      if (code === 'NotEnoughMessages') return [];
-      if (code === 'ResourceNotFound') {
-        // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
-        this.known.clear();
-        this.nextToRead = undefined;
-        this.firstRead = undefined;
-        return undefined;
-      }
-      throw error;
+      if (errorCodeOf(error) !== 'ResourceNotFound') throw error;
+      // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
+      this.known.clear();
+      this.nextToRead = undefined;
+      this.firstRead = undefined;
+      return undefined;
     }
   }
 

@@ -11,7 +11,8 @@ import type { ConsumerState, ConsumerWarning } from './consumer-events';
 import { messageDigest, type ConsumerPosition, type MessageIdentity } from './consumer-position';
 import { DeliveryCounts } from './delivery-counts';
 import { appendDeadLetter } from './dead-letter-stream';
-import type { Delivery, Gap, ReadMessage } from './delivery';
+import type { StoredMessage } from '../../protocol/stored-message';
+import type { Delivery, Gap } from './delivery';
 import { OutstandingMessages, type Outstanding } from './outstanding-messages';
 import { PositionCommitter } from './position-committer';
 import type { UnreadableCheckpoints } from './unreadable-checkpoints';
@@ -61,18 +62,18 @@ export interface ConsumerOptions {
 interface Anchor {
   sequenceNumber: number;
   /** Unset when the message before the position is not known yet (after a seek): the next read learns it. */
-  identity?: MessageIdentity | ReadMessage;
+  identity?: MessageIdentity | StoredMessage;
   /** Taken from the saved position: a mismatch means the stream was re-created while the consumer was stopped. */
   saved?: boolean;
 }
 
 const MAX_NACK_DELAY_MS = 60_000;
 
-function readMessageOf(message: Message): ReadMessage {
+function storedMessageOf(message: Message): StoredMessage {
   return { sequenceNumber: Number(message.sequenceNumber), ingestTime: Number(message.ingestTime), payload: message.payload };
 }
 
-function sameMessage(known: MessageIdentity | ReadMessage, read: ReadMessage): boolean {
+function sameMessage(known: MessageIdentity | StoredMessage, read: StoredMessage): boolean {
   if (known.ingestTime !== read.ingestTime) return false;
   return 'digest' in known ? known.digest === messageDigest(read.payload) : Buffer.from(known.payload.buffer, known.payload.byteOffset, known.payload.byteLength).equals(read.payload);
 }
@@ -422,7 +423,7 @@ export class Consumer {
       { signal },
     );
     if (this.stopped || generation !== this.generation || messages.length === 0) return;
-    let read = messages.map(readMessageOf);
+    let read = messages.map(storedMessageOf);
     if (anchor && read[0].sequenceNumber === anchor.sequenceNumber) {
       if (anchor.identity && !sameMessage(anchor.identity, read[0])) {
         const { storageStatus } = await this.options.client.describeMessageStream(this.stream);
@@ -468,7 +469,7 @@ export class Consumer {
     this.deliver(read, gap, before);
   }
 
-  private deliver(read: ReadMessage[], gap: Gap | undefined, before: number[] | undefined): void {
+  private deliver(read: StoredMessage[], gap: Gap | undefined, before: number[] | undefined): void {
     const deadline = Date.now() + this.ackTimeoutMs;
     const deliveries: Delivery[] = [];
     const givenUp: Outstanding[] = [];
