@@ -11,9 +11,11 @@ import type { ConsumerState, ConsumerWarning } from './consumer-events';
 import { messageDigest, type ConsumerPosition, type MessageIdentity } from './consumer-position';
 import { DeliveryCounts } from './delivery-counts';
 import { appendDeadLetter } from './dead-letter-stream';
-import type { Delivery, Gap, ReadMessage } from './delivery';
+import type { StoredMessage } from '../../protocol/stored-message';
+import type { Delivery, Gap } from './delivery';
 import { OutstandingMessages, type Outstanding } from './outstanding-messages';
 import { PositionCommitter } from './position-committer';
+import type { UnreadableCheckpoints } from './unreadable-checkpoints';
 
 export type AckMode = 'auto' | 'manual';
 
@@ -58,18 +60,18 @@ export interface ConsumerOptions {
 interface Anchor {
   sequenceNumber: number;
   /** Unset when the message before the position is not known yet (after a seek): the next read learns it. */
-  identity?: MessageIdentity | ReadMessage;
+  identity?: MessageIdentity | StoredMessage;
   /** Taken from the saved position: a mismatch means the stream was re-created while the consumer was stopped. */
   saved?: boolean;
 }
 
 const MAX_NACK_DELAY_MS = 60_000;
 
-function readMessageOf(message: Message): ReadMessage {
+function storedMessageOf(message: Message): StoredMessage {
   return { sequenceNumber: Number(message.sequenceNumber), ingestTime: Number(message.ingestTime), payload: message.payload };
 }
 
-function sameMessage(known: MessageIdentity | ReadMessage, read: ReadMessage): boolean {
+function sameMessage(known: MessageIdentity | StoredMessage, read: StoredMessage): boolean {
   if (known.ingestTime !== read.ingestTime) return false;
   return 'digest' in known ? known.digest === messageDigest(read.payload) : Buffer.from(known.payload.buffer, known.payload.byteOffset, known.payload.byteLength).equals(read.payload);
 }
@@ -103,6 +105,11 @@ export class Consumer {
   private loop?: Promise<void>;
   private sweeper?: ReturnType<typeof setInterval>;
   private lostToRetention = 0;
+  /** Checkpoint records that could not be read on start, newer than the consumer's own newest copy. */
+  private unreadable?: UnreadableCheckpoints;
+  /** Why the next msg cannot vouch for every message before it: set on the next delivery. */
+  private pendingGap?: Gap;
+  private unverified?: Gap;
   /** Manual mode: how often each message was handed over, as recorded ahead of every hand-over. */
   private readonly counts = new DeliveryCounts();
 
@@ -138,6 +145,11 @@ export class Consumer {
   /** Messages lost to retention before they could be read, since the consumer started. */
   get lostCount(): number {
     return this.lostToRetention;
+  }
+
+  /** The last time the position could not be found or verified since the consumer started (see `Gap`), if any. */
+  get positionWarning(): Gap | undefined {
+    return this.unverified;
   }
 
   /** The stream the positions are kept in. */
@@ -179,6 +191,7 @@ export class Consumer {
     this.outstanding.clear();
     this.counts.forget();
     this.saved = undefined;
+    this.pendingGap = undefined;
     this.next = sequenceNumber;
     this.anchor = sequenceNumber > 0 ? { sequenceNumber: sequenceNumber - 1 } : undefined;
     this.hadPosition = true;
@@ -302,6 +315,7 @@ export class Consumer {
 
   private loadSaved(positions: Map<string, ConsumerPosition>): void {
     const own = this.committer.adopt(positions);
+    this.unreadable = this.checkpoints.unreadableAfter(this.name);
     if (!own || this.next !== undefined) return;
     this.saved = { next: own.nextSequenceNumber, last: own.last };
     if (this.ackMode === 'manual') this.counts.resume(own);
@@ -337,6 +351,7 @@ export class Consumer {
       if (before > newest) return this.readFromFirst(oldest, newest, false);
       this.anchor = saved.last ? { sequenceNumber: saved.last.sequenceNumber, identity: saved.last, saved: true } : undefined;
       this.committer.move(saved.next, saved.last, 0);
+      if (this.unreadable) this.positionUnverified({ from: saved.next, to: saved.next - 1, count: 0, reason: 'position-uncertain' }, newest, this.unreadable);
       return saved.next;
     }
     const start = this.options.start ?? 'oldest';
@@ -345,7 +360,31 @@ export class Consumer {
     this.hadPosition = true;
     this.committer.move(next, undefined, 0);
     void this.committer.flush();
+    if (this.unreadable) {
+      const skipped = Math.max(0, Math.min(next, newest + 1) - oldest);
+      this.positionUnverified({ from: skipped > 0 ? oldest : next, to: skipped > 0 ? oldest + skipped - 1 : next - 1, count: skipped, reason: 'position-lost' }, newest, this.unreadable);
+    }
     return next;
+  }
+
+  /** Checkpoint records could not be read: said in a warning, and in msg.gap on the next delivery. */
+  private positionUnverified(gap: Gap, newest: number, unreadable: UnreadableCheckpoints): void {
+    this.unreadable = undefined;
+    this.noteGap(gap);
+    const what = [unreadable.notRecords > 0 ? `${unreadable.notRecords} records that are not checkpoint records` : '', unreadable.missing > 0 ? `${unreadable.missing} sequence numbers without a record` : '']
+      .filter(Boolean)
+      .join(' and ');
+    const reading = `reading from ${gap.to + 1} (the stream's newest is ${newest})`;
+    const message =
+      gap.reason === 'position-lost'
+        ? `no position of consumer ${this.name} was found in ${this.checkpoints.name}, which holds ${what}: its position may have been among them; starting as set, ${reading}${gap.count > 0 ? `, so messages ${gap.from} to ${gap.to} (${gap.count}) are not read` : ''}`
+        : `the position of consumer ${this.name} may be older than its last commit: ${this.checkpoints.name} holds ${what} newer than it; ${reading}, messages may come again`;
+    this.warn({ kind: 'position-unverified', gap, newest, unreadable, message });
+  }
+
+  private noteGap(gap: Gap): void {
+    this.pendingGap = gap;
+    this.unverified = gap;
   }
 
   private readFromFirst(oldest: number, newest: number, whileRunning: boolean): number {
@@ -354,10 +393,13 @@ export class Consumer {
     this.outstanding.clear();
     this.counts.forget();
     const first = Math.min(oldest, newest + 1);
+    const gap: Gap = { from: first, to: first - 1, count: 0, reason: 'recreated' };
+    this.noteGap(gap);
     this.warn({
       kind: 'recreated',
       firstSequenceNumber: first,
       whileRunning,
+      gap,
       message: `stream ${this.stream} was deleted and created again${whileRunning ? '' : ' while consumer ' + this.name + ' was stopped'}; reading it from its first message (${first})`,
     });
     this.committer.move(first, undefined, 0);
@@ -378,7 +420,7 @@ export class Consumer {
       { signal },
     );
     if (this.stopped || generation !== this.generation || messages.length === 0) return;
-    let read = messages.map(readMessageOf);
+    let read = messages.map(storedMessageOf);
     if (anchor && read[0].sequenceNumber === anchor.sequenceNumber) {
       if (anchor.identity && !sameMessage(anchor.identity, read[0])) {
         const { storageStatus } = await this.options.client.describeMessageStream(this.stream);
@@ -408,17 +450,21 @@ export class Consumer {
     const first = read[0].sequenceNumber;
     let gap: Gap | undefined;
     if (first > wanted) {
-      gap = { from: wanted, to: first - 1, count: first - wanted };
+      gap = { from: wanted, to: first - 1, count: first - wanted, reason: 'retention' };
       this.lostToRetention += gap.count;
       this.warn({ kind: 'gap', gap, message: `${gap.count} messages of ${this.stream} (${gap.from} to ${gap.to}) were removed by retention before consumer ${this.name} read them` });
     }
+    const pending = this.pendingGap;
+    this.pendingGap = undefined;
+    // A position that could not be verified, then messages removed by retention from where reading went on: one gap.
+    if (pending) gap = gap ? { from: pending.count > 0 ? pending.from : gap.from, to: gap.to, count: pending.count + gap.count, reason: pending.reason } : pending;
     const last = read[read.length - 1];
     this.next = last.sequenceNumber + 1;
     this.anchor = { sequenceNumber: last.sequenceNumber, identity: last };
     this.deliver(read, gap, before);
   }
 
-  private deliver(read: ReadMessage[], gap: Gap | undefined, before: number[] | undefined): void {
+  private deliver(read: StoredMessage[], gap: Gap | undefined, before: number[] | undefined): void {
     const deadline = Date.now() + this.ackTimeoutMs;
     const deliveries: Delivery[] = [];
     const givenUp: Outstanding[] = [];
@@ -440,6 +486,7 @@ export class Consumer {
       deliveries.push({ stream: this.stream, sequenceNumber: message.sequenceNumber, ingestTime: message.ingestTime, payload: message.payload, deliveryCount: earlier + 1, redelivered: earlier > 0 });
     }
     if (gap && deliveries.length > 0) deliveries[0].gap = gap;
+    else if (gap) this.pendingGap = gap;
     if (before) this.sweeper ??= setInterval(() => this.redeliverLate(), Math.min(1000, Math.max(10, this.ackTimeoutMs / 4)));
     if (deliveries.length > 0) this.options.onMessages(deliveries);
     for (const entry of givenUp) void this.deadLetter(entry, this.generation);

@@ -3,7 +3,7 @@
 // position with `handedOutThrough` and the counts of the messages handed over more than once; on resume every message
 // from the position to `handedOutThrough` counts what was recorded for it (one when nothing more was).
 import type { ConsumerPosition, DeliveryCountRange } from './consumer-position';
-import type { ReadMessage } from './delivery';
+import type { StoredMessage } from '../../protocol/stored-message';
 import type { Outstanding } from './outstanding-messages';
 
 /** Most counts taken over from a saved position: more than any consumer has outstanding; a record claiming more is not ours. */
@@ -68,11 +68,11 @@ export class DeliveryCounts {
   }
 
   /** True when handing these over needs a record first: one goes beyond what was recorded, or comes again. */
-  mustRecord(read: ReadMessage[], before: number[], maxDeliveries: number): boolean {
+  mustRecord(read: StoredMessage[], before: number[], maxDeliveries: number): boolean {
     return read.some((message, index) => before[index] < maxDeliveries && (message.sequenceNumber > this.through || before[index] > 0));
   }
 
-  handingOver(read: ReadMessage[], before: number[], maxDeliveries: number): void {
+  handingOver(read: StoredMessage[], before: number[], maxDeliveries: number): void {
     const counts = new Map<number, number>();
     let through = this.through;
     read.forEach((message, index) => {

@@ -3,11 +3,11 @@
 // under way at a time; a flush asked for during one is covered by a follow-up with the newest position.
 import type { CheckpointStore, UnrevisedEntry } from './checkpoint-store';
 import { messageDigest, type ConsumerPosition, type DeliveryCountRange, type MessageIdentity } from './consumer-position';
-import type { ReadMessage } from './delivery';
+import type { StoredMessage } from '../../protocol/stored-message';
 
 interface Target {
   next: number;
-  last?: ReadMessage | MessageIdentity;
+  last?: StoredMessage | MessageIdentity;
 }
 
 export interface PositionCommitterOptions {
@@ -56,7 +56,7 @@ export class PositionCommitter {
     return this.target?.next;
   }
 
-  move(next: number, last: ReadMessage | MessageIdentity | undefined, count: number): void {
+  move(next: number, last: StoredMessage | MessageIdentity | undefined, count: number): void {
     this.target = { next, last };
     this.movedSinceWrite += count;
     if (this.movedSinceWrite >= this.options.everyMessages) void this.flush();
