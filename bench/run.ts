@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { appendLatency, appendRates, readRates } from './client-bench';
 import { formatRate, percentile } from './measure';
 import { filledStream, inNodeRed } from './node-red-bench';
+import { positionCost } from './positions-bench';
 import { serverRates } from './server-bench';
 import { startServerProcess } from './server-process';
 import { storageFigures, type ReplayFigures } from './storage-bench';
@@ -31,8 +32,8 @@ function baselineLabel(cli: string): string {
   }
 }
 const sizes = quick
-  ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000, storedBytes: 64 * 2 ** 20 }
-  : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000, storedBytes: 2 ** 30 };
+  ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000, storedBytes: 64 * 2 ** 20, positionSeconds: 3 }
+  : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000, storedBytes: 2 ** 30, positionSeconds: 10 };
 
 interface Row {
   item: string;
@@ -135,6 +136,19 @@ async function main(): Promise<void> {
         row('10', 'File replay faults per MiB: the baseline over this build, this run', `${fewer.toFixed(1)}x fewer`);
       }
     }
+    if (wanted(24)) {
+      for (const ackMode of ['auto', 'manual'] as const) {
+        const cost = await positionCost(server, 100, sizes.positionSeconds, ackMode);
+        const acks = ackMode === 'auto' ? 'automatic acks' : 'manual acks, each acked at once';
+        row(
+          '24',
+          `100 consumers of one stream (${acks}), ${formatRate(cost.deliveredPerSecond)} msgs/s handed over: checkpoint appends/s, bytes per commit`,
+          `${formatRate(cost.appendsPerSecond)} appends/s, ${Math.round(cost.bytesPerCommit).toLocaleString('en-US')} B each (largest ${cost.largestRecordBytes.toLocaleString('en-US')} B)`,
+        );
+        const kib = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`;
+        row('24', `the same: checkpoint stream size at the end, and its bound`, `${kib(cost.checkpointBytes)} of ${kib(cost.checkpointMaxSize)}`, '<= its bound', cost.checkpointBytes <= cost.checkpointMaxSize);
+      }
+    }
   } finally {
     await server.stop();
   }
@@ -190,6 +204,7 @@ function writeReport(): void {
     '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
     '6. One append at a time with our client; one append at a time (from the Node-RED process) until the continuous sm in delivers it.',
     '10. A server of its own (child process, store in the temporary folder) takes 1 KiB appends, 64 under way, from our client into one File stream until it holds the amount shown; its peak RSS is VmHWM from /proc, its CPU time the sum of its threads\' run times. It is stopped (SIGTERM) and started again on that store, so that it holds File streams only: the time from spawn to its "listening" line; then our client reads the stream from oldest to newest in batches of 500, one read at a time, while the server\'s minor page faults (field 10 of /proc/PID/stat) and CPU time are counted; then the peak RSS of the new process is read again. A second server process takes at most 100 000 of the same messages into a Memory stream and is replayed the same way five times (the median counts): the rate without the disk. With `--baseline`, that build is measured the same way right after this one, on a store of its own.',
+    '24. 100 consumers from lib/client on one connection (as one Node-RED config node shares it) read one Memory stream that takes about 500 appends of 100 bytes a second (bursts of 50), with the default commit interval (1 s); in manual mode each msg is acked as it is handed over. After every consumer wrote its first position and 2 s more, a reader follows their checkpoint stream for the time shown (3 s with --quick, else 10 s), counting its records (one per commit) and their bytes; then the checkpoint stream\'s size is read.',
     '',
   ];
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });
