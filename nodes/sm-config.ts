@@ -8,7 +8,7 @@ import { DEFAULT_HOST, portFromEnvironment, type Logger } from '../lib/client/op
 import type { RunningServer } from '../lib/server/server';
 import type { ConnectionStatus, SmConfigNode } from './shared/config-contract';
 import { connectionNodeStatus } from './shared/connection-status';
-import { registerAdminEndpoints } from './shared/admin-endpoints';
+import { registerAdminEndpoints } from '../plugins/sidebar/admin-endpoints';
 import { clientOptionsFrom, optionalNumber, type SmConfigCredentials, type SmConfigProperties } from './shared/config-options';
 import { DevelopmentServerError, developmentStoreDir, startDevelopmentServer } from './shared/development-server';
 import type { FailureReason } from './shared/failure-reason';

@@ -168,6 +168,8 @@ export class ConsumerNode {
     let text = RED._('sm-in.status.consuming', facts);
     if (settings.ackMode === 'manual') text += RED._('sm-in.status.outstanding', facts);
     if (facts.lost > 0) text += RED._('sm-in.status.lost', facts);
+    const unverified = consumer.positionWarning;
+    if (unverified && unverified.reason !== 'retention') text += RED._('sm-in.status.unverified', { reason: RED._(`sm-in.gapReasons.${unverified.reason}`), from: unverified.to + 1 });
     switch (this.state.state) {
       case 'paused':
         return { fill: 'yellow', shape: 'dot', text: `${RED._('sm-in.status.paused')}: ${text}` };
@@ -196,7 +198,21 @@ export class ConsumerNode {
         return RED._('sm-in.warnings.deadLetterFailed', { sequenceNumber: warning.sequenceNumber, stream, deadLetterStream: deadLetterStream ?? '', reason: warning.error.message });
       case 'commit-failed':
         return RED._('sm-in.warnings.commitFailed', { consumer, reason: warning.error.message });
+      case 'position-unverified':
+        return this.positionWarningText(warning);
     }
+  }
+
+  private positionWarningText({ gap, newest, unreadable }: Extract<ConsumerWarning, { kind: 'position-unverified' }>): string {
+    const { RED } = this;
+    const parts = [
+      unreadable.notRecords > 0 ? RED._('sm-in.warnings.notRecords', { count: unreadable.notRecords }) : '',
+      unreadable.missing > 0 ? RED._('sm-in.warnings.missingRecords', { count: unreadable.missing }) : '',
+    ].filter((part) => part !== '');
+    const facts = { consumer: this.settings.consumer, checkpoints: this.consumer.checkpointStream, unreadable: parts.join(RED._('sm-in.warnings.and')), next: gap.to + 1, newest };
+    if (gap.reason === 'position-uncertain') return RED._('sm-in.warnings.positionUncertain', facts);
+    const skipped = gap.count > 0 ? RED._('sm-in.warnings.positionLostSkipped', { from: gap.from, to: gap.to, count: gap.count }) : '';
+    return RED._('sm-in.warnings.positionLost', { ...facts, skipped });
   }
 
   private stop(): Promise<void> {

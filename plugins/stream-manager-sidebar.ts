@@ -1,6 +1,6 @@
-// The runtime half of the Stream Manager sidebar plugin: it only names the plugin. Its endpoints belong to the
-// sm-config node (nodes/shared/admin-endpoints.ts), whose shared clients they use; its editor half is the .html
-// beside this file, with its code in resources/sidebar*.
+// The runtime half of the Stream Manager sidebar plugin: it only names the plugin. Its endpoints (plugins/sidebar/)
+// are registered by the sm-config node, whose shared clients they use; its editor half is the .html beside this file,
+// with its code in resources/sidebar/.
 import type { NodeAPI } from 'node-red';
 
 interface PluginRegistry {

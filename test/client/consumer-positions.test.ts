@@ -1,27 +1,16 @@
 // Positions in the checkpoint stream against the real local server: a quiet consumer's position survives any number
 // of commits by busy ones, a removed consumer stays removed, and records of the first format are still read.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkpointStreamName, Consumer, listConsumers, removeConsumer, Persistence, StrategyOnFull, StreamManagerClient, type Delivery } from '../../lib/client';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useServerAndClient } from '../helpers/server-and-client';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
 
 describe('consumer positions', () => {
-  let server: TestServer;
+  const context = useServerAndClient();
   let client: StreamManagerClient;
-
-  before(async () => {
-    server = await startTestServer();
-    client = new StreamManagerClient({ port: server.port });
-  });
-  afterEach(async () => {
-    for (const name of await client.listStreams()) await client.deleteMessageStream(name);
-  });
-  after(async () => {
-    await client.close();
-    await server.close();
-  });
+  beforeEach(() => ({ client } = context));
 
   const append = (count: number) => Promise.all(range(0, count).map((index) => client.appendMessage('feed', Buffer.from(`m${index}`))));
 

@@ -309,9 +309,9 @@ describe('Consumer', () => {
     run.consumer.resume();
     await run.wait(2 + 12 - oldest);
     assert.deepEqual(numbers(run.deliveries), [0, 1, ...range(oldest, 12)]);
-    assert.deepEqual(run.deliveries[2].gap, { from: 2, to: oldest - 1, count: oldest - 2 });
+    assert.deepEqual(run.deliveries[2].gap, { from: 2, to: oldest - 1, count: oldest - 2, reason: 'retention' });
     assert.equal(run.deliveries[3].gap, undefined);
-    assert.deepEqual(run.warnings.map((warning) => warning.kind === 'gap' && warning.gap), [{ from: 2, to: oldest - 1, count: oldest - 2 }]);
+    assert.deepEqual(run.warnings.map((warning) => warning.kind === 'gap' && warning.gap), [{ from: 2, to: oldest - 1, count: oldest - 2, reason: 'retention' }]);
     assert.equal(run.consumer.lostCount, oldest - 2);
   });
 

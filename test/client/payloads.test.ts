@@ -171,6 +171,28 @@ describe('SiteWise entries from readings', () => {
     assert.throws(() => propertyValueFromReading({ v: 1 }, { receivedAt: NOW }), (error: SiteWiseRuleError) => error.siteWiseRule === 'valueType');
   });
 
+  it('sends as integerValue exactly the whole numbers the SDK\'s own Variant validation takes as one, every other number as doubleValue, which it takes', () => {
+    const entryWith = (value: Record<string, number>): Buffer =>
+      Buffer.from(JSON.stringify({ entryId: 'e', propertyAlias: '/a', propertyValues: [{ value, timestamp: { timeInSeconds: Math.floor(NOW / 1000), offsetInNanos: 0 }, quality: 'GOOD' }] }));
+    const sdkTakes = (value: Record<string, number>): boolean => {
+      try {
+        sdkUtil.validateAndSerializeToJsonBytes(sdkUtil.deserializeJsonBytesToObj(entryWith(value), sdkData.PutAssetPropertyValueEntry));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const number of [0, 1, 2_147_483_647, 2_147_483_648, -1, -2_147_483_648, 2 ** 53, 0.5, -0.5, 1e300]) {
+      const integerTaken = Number.isInteger(number) && sdkTakes({ integerValue: number });
+      assert.equal(sdkTakes({ doubleValue: number }), true, `the SDK takes ${number} as doubleValue`);
+      assert.deepEqual(propertyValueFromReading(number, { receivedAt: NOW }).value, integerTaken ? { integerValue: number } : { doubleValue: number }, `${number}`);
+    }
+    // The SDK's range, as its data classes state it (aws-greengrass-core-sdk 1.7.0): from 0, not from -2^31.
+    assert.equal(sdkTakes({ integerValue: -1 }), false);
+    assert.equal(sdkTakes({ integerValue: 2_147_483_647 }), true);
+    assert.equal(sdkTakes({ integerValue: 2_147_483_648 }), false);
+  });
+
   it('checks the entry as a whole: at most 10 values, one type, entry id and property formats', () => {
     const value = (n: number) => propertyValueFromReading(n, { receivedAt: NOW, valueType: 'double' });
     const ten = Array.from({ length: 10 }, (_, index) => value(index));

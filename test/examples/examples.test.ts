@@ -86,36 +86,11 @@ describe('example flows', () => {
     }
   });
 
-  it('sitewise-and-s3-export.json fills the status stream: InProgress, then Failure naming the missing file', { timeout: 20_000 }, async () => {
-    const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'sitewise-and-s3-export.json'), 'utf8')) as FlowNode[];
-    // As on a second deploy: the status stream is there before its reader starts.
-    const setup = new StreamManagerClient({ port: server.port });
-    await setup.createMessageStream({ name: 'S3ExportStatus', strategyOnFull: 1 }).finally(() => setup.close());
-    await loadFlow(flow);
-    const shown: { status: number; message: string }[] = [];
-    const failure = new Promise<void>((resolve) => {
-      const onStatus = (msg: { payload: { status: number; message: string } }): void => {
-        shown.push(msg.payload);
-        if (msg.payload.status === 1) resolve();
-      };
-      helper.getNode('js-status-debug').on('input', onStatus as never);
-    });
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      helper.getNode('js-s3-go').receive({ payload: Date.now() });
-      await failure;
-      assert.deepEqual(shown.map((status) => status.status), [2, 1], 'InProgress, then Failure');
-      assert.match(shown[1].message, /report\.csv does not exist/);
-    } finally {
-      await helper.unload();
-    }
-  });
-
   for (const file of files) {
     it(`${file} deploys, explains itself in a comment node and starts without error`, async () => {
       const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
       assert.ok(flow.some((node) => node.type === 'comment' && String(node.info).length > 50), 'a comment node explains the flow');
-      const allowed = new Set(['tab', 'comment', 'inject', 'debug', 'function', 'catch', 'http in', 'http request', 'http response', 'mqtt out', 'mqtt-broker', 'status', 'complete', 'sm-config', ...OUR_TYPES]);
+      const allowed = new Set(['tab', 'comment', 'inject', 'debug', 'function', 'catch', 'http in', 'http request', 'http response', 'mqtt out', 'mqtt-broker', 'status', 'complete', 'file', 'sm-config', ...OUR_TYPES]);
       for (const node of flow) assert.ok(allowed.has(node.type), `${node.type} is a core node or ours`);
       await loadFlow(flow);
       try {

@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const NODE_RED_PROCESS = path.join(__dirname, 'node-red-process.js');
+/** Node-RED starts in a few seconds; on a loaded machine in well under this. */
+const READY_TIMEOUT_MS = 60_000;
+/** How long Ctrl-C may take before the process is killed. */
+const STOP_TIMEOUT_MS = 20_000;
 
 export interface NodeRedChild {
   /** The editor's URL, ending in `/`; HTTP endpoints of flows are under `<editorUrl>api/`. */
@@ -26,12 +30,22 @@ export async function startNodeRedChild(streamManagerPort: number): Promise<Node
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   const editorUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Node-RED was not ready within ${READY_TIMEOUT_MS} ms:\n${output}`));
+    }, READY_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const ready = /ready (\S+)\n/.exec(output);
-      if (ready) resolve(ready[1]);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]);
+      }
     });
-    void exited.then((code) => reject(new Error(`Node-RED exited with ${code} before it was ready:\n${output}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`Node-RED exited with ${code} before it was ready:\n${output}`));
+    });
   });
   return {
     editorUrl,
@@ -45,7 +59,9 @@ export async function startNodeRedChild(streamManagerPort: number): Promise<Node
     },
     stop: async () => {
       child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
+      clearTimeout(killer);
       await rm(userDir, { recursive: true, force: true });
     },
   };

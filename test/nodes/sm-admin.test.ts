@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamManagerClient } from '../../lib/client';
 import type { TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode } from './flow-harness';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode, type CaughtMsg } from './flow-harness';
 
 function adminFlow(port: number, adminNode: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -27,9 +27,9 @@ describe('sm admin', () => {
 
   it('creates a stream from the node form, overridden field by field by msg.payload, and outputs the definition', async () => {
     await loadFlow(adminFlow(server.port, { action: 'create', stream: 'from-form', maxSize: '2048', streamSegmentSize: '1024', persistence: 'Memory', strategyOnFull: 'RejectNewData' }));
-    const done = collect('done');
-    helper.getNode('admin').receive({ payload: { maxSize: 4096, strategyOnFull: 'OverwriteOldestData', timeToLiveMillis: '3600000' } } as never);
-    const [msg] = (await done.wait(1)) as unknown as AdminOutput[];
+    const done = collect<AdminOutput>('done');
+    helper.getNode('admin').receive({ payload: { maxSize: 4096, strategyOnFull: 'OverwriteOldestData', timeToLiveMillis: '3600000' } });
+    const [msg] = await done.wait(1);
     assert.deepEqual(msg.payload, { name: 'from-form', maxSize: 4096, streamSegmentSize: 1024, timeToLiveMillis: 3_600_000, strategyOnFull: 1, persistence: 1 });
     assert.equal(msg.stream, 'from-form');
     const { definition } = await client.describeMessageStream('from-form');
@@ -38,7 +38,7 @@ describe('sm admin', () => {
 
   it('runs every action from msg.action: create, upsert, update, describe, list and delete', async () => {
     await loadFlow(adminFlow(server.port));
-    const done = collect('done');
+    const done = collect<AdminOutput>('done');
     const admin = helper.getNode('admin');
     const steps = [
       { action: 'create', stream: 'life', payload: { persistence: 1 } },
@@ -49,10 +49,10 @@ describe('sm admin', () => {
       { action: 'delete', payload: { name: 'life' } },
     ];
     for (const [index, step] of steps.entries()) {
-      admin.receive(step as never);
+      admin.receive(step);
       await done.wait(index + 1);
     }
-    const msgs = (await done.wait(6)) as unknown as AdminOutput[];
+    const msgs = await done.wait(6);
     const described = msgs[3].payload as { definition: { maxSize: number; exportDefinition: unknown }; storageStatus: unknown; exportStatuses: { exportConfigIdentifier: string }[] };
     assert.equal(described.definition.maxSize, 268_435_456, 'update sends the complete definition: maxSize back to its default');
     assert.deepEqual(described.storageStatus, { oldestSequenceNumber: 0, newestSequenceNumber: -1, totalBytes: 0 });
@@ -65,24 +65,24 @@ describe('sm admin', () => {
   it('shows 64-bit values beyond 2^53 as exact decimal strings', async () => {
     await client.createMessageStream({ name: 'huge', strategyOnFull: 0, maxSize: 2n ** 62n });
     await loadFlow(adminFlow(server.port, { stream: 'huge' }));
-    const done = collect('done');
-    helper.getNode('admin').receive({ payload: null } as never);
-    const [msg] = (await done.wait(1)) as unknown as AdminOutput[];
+    const done = collect<AdminOutput>('done');
+    helper.getNode('admin').receive({ payload: null });
+    const [msg] = await done.wait(1);
     assert.equal((msg.payload as { definition: { maxSize: unknown } }).definition.maxSize, '4611686018427387904');
   });
 
   it('sends bad input and server refusals to Catch with a stable code, and keeps working', async () => {
     await loadFlow(adminFlow(server.port));
-    const caught = collect('caught');
+    const caught = collect<CaughtMsg>('caught');
     const done = collect('done');
     const admin = helper.getNode('admin');
-    admin.receive({ action: 'rename', stream: 'x' } as never);
-    admin.receive({ action: 'describe', stream: 'missing' } as never);
-    admin.receive({ action: 'create', stream: 'bad', payload: { exportDefinition: '{not json' } } as never);
-    admin.receive({ action: 'create', stream: 'bad', payload: { maxSize: 10 } } as never);
-    admin.receive({ action: 'create', stream: 'bad', payload: { colour: 'blue' } } as never);
-    admin.receive({ action: 'create' } as never);
-    const errors = (await caught.wait(6)) as unknown as { error: { code: string; message: string } }[];
+    admin.receive({ action: 'rename', stream: 'x' });
+    admin.receive({ action: 'describe', stream: 'missing' });
+    admin.receive({ action: 'create', stream: 'bad', payload: { exportDefinition: '{not json' } });
+    admin.receive({ action: 'create', stream: 'bad', payload: { maxSize: 10 } });
+    admin.receive({ action: 'create', stream: 'bad', payload: { colour: 'blue' } });
+    admin.receive({ action: 'create' });
+    const errors = await caught.wait(6);
     const summary = errors.map((msg) => `${msg.error.code}: ${msg.error.message}`);
     const expected = [
       /^Validation: .*action must be one of create, update, upsert, delete, describe, list, health, got "rename"/,
@@ -93,7 +93,7 @@ describe('sm admin', () => {
       /^Validation: .*stream /,
     ];
     for (const pattern of expected) assert.ok(summary.some((line) => pattern.test(line)), `${pattern} in ${summary.join(' | ')}`);
-    admin.receive({ action: 'list' } as never);
+    admin.receive({ action: 'list' });
     await done.wait(1);
   });
 
@@ -110,9 +110,9 @@ describe('sm admin', () => {
     });
     // The node's form differs in every field: none of it may reach an existing stream.
     await loadFlow(adminFlow(server.port, { action: 'upsert', stream: 'kept', maxSize: '2048', streamSegmentSize: '1024', strategyOnFull: 'OverwriteOldestData', persistence: 'File', flushOnWrite: true }));
-    const done = collect('done');
-    helper.getNode('admin').receive({ payload: { maxSize: 131_072 } } as never);
-    const [msg] = (await done.wait(1)) as unknown as AdminOutput[];
+    const done = collect<AdminOutput>('done');
+    helper.getNode('admin').receive({ payload: { maxSize: 131_072 } });
+    const [msg] = await done.wait(1);
     const { definition } = await client.describeMessageStream('kept');
     assert.deepEqual(
       [definition?.maxSize, definition?.streamSegmentSize, definition?.timeToLiveMillis, definition?.strategyOnFull, definition?.persistence, definition?.flushOnWrite ?? false],
@@ -125,12 +125,12 @@ describe('sm admin', () => {
 
   it('upsert of a missing stream creates it from the form and msg.payload, and a second upsert keeps the first one\'s fields', async () => {
     await loadFlow(adminFlow(server.port, { action: 'upsert', stream: 'fresh', maxSize: '8192', streamSegmentSize: '1024', strategyOnFull: 'RejectNewData', persistence: 'Memory' }));
-    const done = collect('done');
+    const done = collect<{ payload: Record<string, unknown> }>('done');
     const admin = helper.getNode('admin');
-    admin.receive({ payload: { timeToLiveMillis: 60_000 } } as never);
+    admin.receive({ payload: { timeToLiveMillis: 60_000 } });
     await done.wait(1);
-    admin.receive({ payload: { strategyOnFull: 'OverwriteOldestData' } } as never);
-    const [created, updated] = (await done.wait(2)) as unknown as { payload: Record<string, unknown> }[];
+    admin.receive({ payload: { strategyOnFull: 'OverwriteOldestData' } });
+    const [created, updated] = await done.wait(2);
     assert.deepEqual([created.payload.maxSize, created.payload.timeToLiveMillis, created.payload.strategyOnFull, created.payload.persistence], [8192, 60_000, 0, 1]);
     assert.deepEqual([updated.payload.maxSize, updated.payload.timeToLiveMillis, updated.payload.strategyOnFull, updated.payload.persistence], [8192, 60_000, 1, 1]);
   });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { isCheckpointStream, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { freePort } from '../helpers/free-port';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
+import { collect, configNode, connectionState, helper, helperInternals, loadFlow, observe, startRuntime, stopRuntime, type FlowNode } from './flow-harness';
 
 const TOKEN = 'secret-token-4f2a';
 
@@ -26,10 +26,13 @@ function everyNodeFlow(port: number): FlowNode[] {
 
 describe('sm-config', () => {
   let server: TestServer;
+  // The server logs each connection it accepts: the count of those lines is the count of connections.
+  let connectionsOpened = 0;
+  const countingLogger = { debug: (line: string) => void (/^connection \S+ opened from /.test(line) && connectionsOpened++), info: () => undefined, warn: () => undefined, error: () => undefined };
 
   before(async () => {
     await startRuntime();
-    server = await startTestServer({ authToken: TOKEN });
+    server = await startTestServer({ authToken: TOKEN, logger: countingLogger });
     const client = new StreamManagerClient({ port: server.port, authToken: TOKEN });
     await client.createMessageStream({ name: 'shared', strategyOnFull: StrategyOnFull.OverwriteOldestData });
     await client.close();
@@ -40,14 +43,22 @@ describe('sm-config', () => {
   });
 
   it('shares one connection, authenticated with the token credential, and shows it as connected on every node', async () => {
+    const before = connectionsOpened;
     await loadFlow(everyNodeFlow(server.port), { config: { authToken: TOKEN } });
     await connectionState('connected');
     const listed = collect('listed');
-    helper.getNode('admin').receive({} as never);
+    const sent = collect('sent');
+    const read = collect('read');
+    helper.getNode('admin').receive({});
+    helper.getNode('out').receive({ payload: 'through the one connection' });
+    await sent.wait(1);
+    helper.getNode('reader').receive({});
+    await read.wait(2);
     const [msg] = await listed.wait(1);
+    assert.equal(connectionsOpened - before, 1, 'four nodes, one action, one append, two reads: one connection');
     // The continuous sm in keeps its consumer's position in a checkpoint stream of its own.
     assert.deepEqual((msg.payload as string[]).filter((name) => !isCheckpointStream(name)), ['shared']);
-    assert.ok(!JSON.stringify((helper as unknown as { _redNodes: { getFlows(): unknown } })._redNodes.getFlows()).includes(TOKEN), 'the token is not in the flows');
+    assert.ok(!JSON.stringify(helperInternals()._redNodes.getFlows()).includes(TOKEN), 'the token is not in the flows');
     await helper.unload();
   });
 
@@ -96,13 +107,13 @@ describe('sm-config', () => {
       const port = await freePort();
       await loadFlow(devFlow(port));
       await connectionState('connected');
-      const status = (helper.getNode('out') as unknown as { status: { args: { text?: string }[][] } }).status.args.map(([shown]) => shown.text);
+      const status = observe('out').statusTexts();
       assert.ok(status.includes(`connected: dev server :${port}`), `the port is in the status: ${JSON.stringify(status)}`);
       const sent = collect('sent');
       const read = collect('read');
-      helper.getNode('out').receive({ payload: 'kept in the user dir' } as never);
+      helper.getNode('out').receive({ payload: 'kept in the user dir' });
       await sent.wait(1);
-      helper.getNode('reader').receive({} as never);
+      helper.getNode('reader').receive({});
       const [msg] = await read.wait(1);
       assert.equal(msg.payload, 'kept in the user dir');
       const store = path.join(userDir, 'greengrass-stream-manager', 'dev-server-config');
@@ -119,7 +130,7 @@ describe('sm-config', () => {
       await loadFlow(devFlow(port));
       await connectionState('connected');
       const readAgain = collect('read');
-      helper.getNode('reader').receive({} as never);
+      helper.getNode('reader').receive({});
       const [again] = await readAgain.wait(1);
       assert.equal(again.payload, 'kept in the user dir');
       await helper.unload();
@@ -134,11 +145,8 @@ describe('sm-config', () => {
       ]);
       await connectionState('connected');
       await connectionState('disconnected', new RegExp(`^dev server: port ${port} in use$`), 'other');
-      const other = helper.getNode('other') as unknown as { error: { args: unknown[][] } };
-      assert.ok(
-        other.error.args.some(([message]) => new RegExp(`port ${port} is already used by the development server of config node "config"`).test(String(message))),
-        JSON.stringify(other.error.args),
-      );
+      const errors = observe('other').errors();
+      assert.ok(errors.some((message) => message.includes(`port ${port} is already used by the development server of config node "config"`)), JSON.stringify(errors));
       await helper.unload();
     });
 

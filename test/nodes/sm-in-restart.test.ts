@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decodeDeadLetter, listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { quietFor, waitUntil } from '../helpers/wait';
 
 const NODE_RED_PROCESS = path.join(__dirname, '..', 'helpers', 'node-red-process.js');
 
@@ -77,11 +78,9 @@ async function copies(client: StreamManagerClient): Promise<string[]> {
 }
 
 async function waitForCopies(client: StreamManagerClient, count: number): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if ((await copies(client)).length >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`copy did not reach ${count} messages within 30 s (it has ${(await copies(client)).length})`);
+  await waitUntil(async () => (await copies(client)).length >= count, `${count} messages in copy`, 30_000, 100).catch(async (error: Error) => {
+    throw new Error(`${error.message} (it has ${(await copies(client)).length})`);
+  });
 }
 
 const messages = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => `message ${from + index}`);
@@ -117,7 +116,7 @@ describe('sm in across Node-RED restarts', () => {
       await append(client, 8, 9);
       nodeRed = await startNodeRed(userDir, server.port, 'stock');
       await waitForCopies(client, 9);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await quietFor(500);
       await nodeRed.stop();
       assert.deepEqual(await copies(client), messages(0, 9));
     });
@@ -129,11 +128,11 @@ describe('sm in across Node-RED restarts', () => {
       let nodeRed = await startNodeRed(userDir, server.port, 'stock');
       await waitForCopies(client, 20);
       // Long enough for the coalesced position write (once a second) of the ten acknowledged ones.
-      for (let attempt = 0; attempt < 50 && (await listConsumers(client, 'source'))[0]?.nextSequenceNumber !== 10; attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitUntil(async () => (await listConsumers(client, 'source'))[0]?.nextSequenceNumber === 10, 'the position 10 committed', 5_000, 100);
       await nodeRed.kill();
       nodeRed = await startNodeRed(userDir, server.port, 'stock', { SM_ACK_ALL: 'yes' });
       await waitForCopies(client, 30);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await quietFor(500);
       await nodeRed.stop();
       const forwarded = await copies(client);
       assert.deepEqual(forwarded.slice(0, 20), messages(0, 20));
@@ -155,7 +154,7 @@ describe('sm in across Node-RED restarts', () => {
       await append(client, 8, 10);
       nodeRed = await startNodeRed(userDir, server.port, 'start');
       await waitForCopies(client, 5);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await quietFor(500);
       await nodeRed.stop();
       assert.deepEqual(await copies(client), messages(5, 10));
     });

@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NodeMessage } from 'node-red';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import type { TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, useRuntimeAndServer, waitUntil, type FlowNode } from './flow-harness';
+import { collect, configNode, helper, observe, loadFlow, quietFor, statusShows, useRuntimeAndServer, waitUntil, type FlowNode } from './flow-harness';
 
 interface ReadMsg {
   payload: unknown;
@@ -25,7 +24,7 @@ function inFlow(port: number, inNode: Record<string, unknown>): FlowNode[] {
   ];
 }
 
-const sequenceNumbers = (msgs: NodeMessage[]) => (msgs as unknown as ReadMsg[]).map((msg) => msg.sequenceNumber);
+const sequenceNumbers = (msgs: ReadMsg[]) => msgs.map((msg) => msg.sequenceNumber);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
 
 describe('sm in', () => {
@@ -47,14 +46,14 @@ describe('sm in', () => {
     await client.createMessageStream({ name: 'other', strategyOnFull: 0 });
     await client.appendMessage('other', Buffer.from([0xff, 0x00]));
     await loadFlow(inFlow(server.port, { mode: 'input', maxMessageCount: '2', format: 'auto' }));
-    const read = collect('read');
+    const read = collect<ReadMsg>('read');
     const node = helper.getNode('in');
-    node.receive({ topic: 'kept' } as never);
+    node.receive({ topic: 'kept' });
     await read.wait(2);
-    node.receive({ readOptions: { desiredStartSequenceNumber: 3, maxMessageCount: 10 } } as never);
+    node.receive({ readOptions: { desiredStartSequenceNumber: 3, maxMessageCount: 10 } });
     await read.wait(4);
-    node.receive({ stream: 'other' } as never);
-    const msgs = (await read.wait(5)) as unknown as ReadMsg[];
+    node.receive({ stream: 'other' });
+    const msgs = await read.wait(5);
     assert.deepEqual(msgs.map((msg) => msg.sequenceNumber), [0, 1, 3, 4, 0]);
     assert.deepEqual(msgs[0].payload, { n: 0 });
     assert.equal(msgs[0].topic, 'feed');
@@ -65,16 +64,16 @@ describe('sm in', () => {
   it('sends nothing when there are not enough messages, or reports NotEnoughMessages when set to', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
     await loadFlow(inFlow(server.port, { mode: 'input' }));
-    const caught = collect('caught');
-    const read = collect('read');
-    helper.getNode('in').receive({} as never);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const caught = collect<ReadMsg>('caught');
+    const read = collect<ReadMsg>('read');
+    helper.getNode('in').receive({});
+    await quietFor(200);
     assert.equal(read.messages.length + caught.messages.length, 0);
     await helper.unload();
     await loadFlow(inFlow(server.port, { mode: 'input', notEnough: 'error' }));
-    const reported = collect('caught');
-    helper.getNode('in').receive({} as never);
-    const [msg] = (await reported.wait(1)) as unknown as ReadMsg[];
+    const reported = collect<ReadMsg>('caught');
+    helper.getNode('in').receive({});
+    const [msg] = await reported.wait(1);
     assert.equal(msg.error?.code, 'NotEnoughMessages');
   });
 
@@ -82,9 +81,9 @@ describe('sm in', () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
     await appendAll(3, (index) => `t${index}`);
     await loadFlow(inFlow(server.port, { mode: 'input', output: 'batch', format: 'utf8', maxMessageCount: '10' }));
-    const read = collect('read');
-    helper.getNode('in').receive({} as never);
-    const [msg] = (await read.wait(1)) as unknown as ReadMsg[];
+    const read = collect<ReadMsg>('read');
+    helper.getNode('in').receive({});
+    const [msg] = await read.wait(1);
     assert.deepEqual(msg.payload, ['t0', 't1', 't2']);
     assert.deepEqual(msg.messages?.map((meta) => meta.sequenceNumber), [0, 1, 2]);
   });
@@ -98,7 +97,7 @@ describe('sm in', () => {
       await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
       await appendAll(3);
       await loadFlow(inFlow(server.port, { start, consumer: `first-run-${start}`, ...extra }));
-      const read = collect('read');
+      const read = collect<ReadMsg>('read');
       // A consumer at newest takes what is appended once it has started: append until something new arrives.
       let appended = 3;
       await waitUntil(
@@ -124,7 +123,7 @@ describe('sm in', () => {
   it('delivers 10 000 messages exactly once and in order while a producer appends, across a server restart', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: 0, streamSegmentSize: 1_048_576 });
     await loadFlow(inFlow(server.port, { batchSize: '500', pollTimeout: '1000' }));
-    const read = collect('read');
+    const read = collect<ReadMsg>('read');
     for (let batch = 0; batch < 20; batch++) {
       await Promise.all(range(0, 500).map((index) => client.appendMessage('feed', Buffer.from(String(batch * 500 + index)))));
       if (batch === 10) {
@@ -134,49 +133,47 @@ describe('sm in', () => {
       }
     }
     const msgs = await read.wait(10_000, 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await quietFor(300);
     assert.equal(msgs.length, 10_000, 'no duplicates');
     assert.deepEqual(sequenceNumbers(msgs), range(0, 10_000));
-    assert.deepEqual((msgs as unknown as ReadMsg[]).map((msg) => msg.payload), range(0, 10_000));
+    assert.deepEqual(msgs.map((msg) => msg.payload), range(0, 10_000));
   });
 
   it('warns how many messages aged out before they could be read, and goes on from the oldest', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.OverwriteOldestData, maxSize: 4096, streamSegmentSize: 1024 });
     await loadFlow(inFlow(server.port, { start: 'sequence', startSequenceNumber: '0' }));
-    const warnings: string[] = [];
-    const node = helper.getNode('in') as unknown as { warn(text: string): void };
-    node.warn = (text) => warnings.push(text);
-    helper.getNode('in').receive({ action: 'pause' } as never);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const node = observe('in');
+    helper.getNode('in').receive({ action: 'pause' });
+    await statusShows('in', /paused/);
     for (let index = 0; index < 10; index++) await client.appendMessage('feed', Buffer.alloc(1024, index));
-    const read = collect('read');
-    helper.getNode('in').receive({ action: 'resume' } as never);
+    const read = collect<ReadMsg>('read');
+    helper.getNode('in').receive({ action: 'resume' });
     const msgs = await read.wait(4);
     assert.deepEqual(sequenceNumbers(msgs), [6, 7, 8, 9]);
-    assert.equal(warnings.length, 1, 'one warning for the six messages that aged out');
+    assert.equal(node.warnings().length, 1, 'one warning for the six messages that aged out');
   });
 
   it('pauses, resumes and seeks on msg.action, and refuses other actions with a clear error', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: 0 });
     await appendAll(3);
     await loadFlow(inFlow(server.port, {}));
-    const read = collect('read');
-    const caught = collect('caught');
+    const read = collect<ReadMsg>('read');
+    const caught = collect<ReadMsg>('caught');
     const node = helper.getNode('in');
     await read.wait(3);
-    node.receive({ action: 'pause' } as never);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    node.receive({ action: 'pause' });
+    await statusShows('in', /paused/);
     await appendAll(1);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await quietFor(200);
     assert.equal(read.messages.length, 3, 'nothing while paused');
-    node.receive({ action: 'resume' } as never);
+    node.receive({ action: 'resume' });
     await read.wait(4);
-    node.receive({ action: 'seek', sequenceNumber: 1 } as never);
+    node.receive({ action: 'seek', sequenceNumber: 1 });
     await read.wait(7);
     assert.deepEqual(sequenceNumbers(read.messages), [0, 1, 2, 3, 1, 2, 3]);
-    node.receive({ action: 'explode' } as never);
-    node.receive({ action: 'seek', sequenceNumber: -4 } as never);
-    const errors = (await caught.wait(2)) as unknown as ReadMsg[];
+    node.receive({ action: 'explode' });
+    node.receive({ action: 'seek', sequenceNumber: -4 });
+    const errors = await caught.wait(2);
     assert.deepEqual(errors.map((msg) => msg.error?.code), ['Validation', 'Validation']);
   });
 });

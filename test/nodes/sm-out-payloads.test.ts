@@ -12,13 +12,13 @@ import { recordedRequests, waitFor } from '../server/exports/export-test-kit';
 import type * as net from 'node:net';
 import { StreamManagerClient as Client } from '../../lib/client';
 import { startTestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, useRuntimeAndServer, type FlowNode } from './flow-harness';
+import { collect, configNode, helper, loadFlow, observe, startRuntime, stopRuntime, useRuntimeAndServer, waitUntil, type FlowNode, type CaughtMsg } from './flow-harness';
 
 interface SdkObject {
   asMap(): unknown;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const sdkData = require('aws-greengrass-core-sdk/stream-manager/data') as Record<string, { fromMap(map: unknown): SdkObject }>;
+const sdkData = require('aws-greengrass-core-sdk/stream-manager/data') as Record<string, (new () => SdkObject) & { fromMap(map: unknown): SdkObject }>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdkUtil = require('aws-greengrass-core-sdk/stream-manager/util') as {
   validateAndSerializeToJsonBytes(object: SdkObject): Buffer;
@@ -47,7 +47,7 @@ async function storedThroughSdk(client: StreamManagerClient, stream: string, cou
   return messages.map((message) => {
     const bytes = Buffer.from(message.payload);
     const object = sdkUtil.deserializeJsonBytesToObj(bytes, sdkData[type]);
-    assert.ok(object instanceof (sdkData[type] as unknown as new () => SdkObject));
+    assert.ok(object instanceof sdkData[type]);
     assert.equal(sdkUtil.validateAndSerializeToJsonBytes(object).toString(), bytes.toString());
     return JSON.parse(bytes.toString()) as unknown;
   });
@@ -64,13 +64,13 @@ describe('sm out payload formats', () => {
 
   it('IoT SiteWise value: each reading becomes an entry the SDK reads back, exported in the recorded request', async () => {
     await loadFlow(outFlow(server.port, { payloadMode: 'sitewise', propertyAlias: '/plant/line-1/temperature' }));
-    const sent = collect('sent');
+    const sent = collect<{ sequenceNumber: number }>('sent');
     const out = helper.getNode('out');
     const at = Date.now() - 1000;
-    out.receive({ payload: 21 } as never);
-    out.receive({ payload: { value: 21.5, quality: 'UNCERTAIN', timestamp: at } } as never);
-    out.receive({ payload: true, topic: 'ignored: the node names the alias' } as never);
-    const msgs = (await sent.wait(3)) as unknown as { sequenceNumber: number }[];
+    out.receive({ payload: 21 });
+    out.receive({ payload: { value: 21.5, quality: 'UNCERTAIN', timestamp: at } });
+    out.receive({ payload: true, topic: 'ignored: the node names the alias' });
+    const msgs = await sent.wait(3);
     assert.deepEqual(msgs.map((msg) => msg.sequenceNumber), [0, 1, 2]);
     const entries = (await storedThroughSdk(client, 'readings', 3, 'PutAssetPropertyValueEntry')) as Entry[];
     assert.deepEqual(entries.map((entry) => entry.propertyValues[0].value), [{ integerValue: 21 }, { doubleValue: 21.5 }, { booleanValue: true }]);
@@ -88,11 +88,11 @@ describe('sm out payload formats', () => {
 
   it('IoT SiteWise value: groups one property\'s values within the window into entries of at most 10, and msg.topic names the alias', async () => {
     await loadFlow(outFlow(server.port, { payloadMode: 'sitewise', valueType: 'double', groupMs: '400' }));
-    const sent = collect('sent');
+    const sent = collect<{ sequenceNumber: number; topic: string }>('sent');
     const out = helper.getNode('out');
-    for (let index = 0; index < 12; index++) out.receive({ payload: index, topic: '/a' } as never);
-    for (let index = 0; index < 3; index++) out.receive({ payload: index, topic: '/b' } as never);
-    const msgs = (await sent.wait(15)) as unknown as { sequenceNumber: number; topic: string }[];
+    for (let index = 0; index < 12; index++) out.receive({ payload: index, topic: '/a' });
+    for (let index = 0; index < 3; index++) out.receive({ payload: index, topic: '/b' });
+    const msgs = await sent.wait(15);
     const entries = (await storedThroughSdk(client, 'readings', 3, 'PutAssetPropertyValueEntry')) as Entry[];
     const shape = entries.map((entry) => [entry.propertyAlias, entry.propertyValues.map((value) => value.value.doubleValue)]);
     const sorted = (items: unknown[]) => items.map((item) => JSON.stringify(item)).sort();
@@ -105,9 +105,9 @@ describe('sm out payload formats', () => {
 
   it('IoT SiteWise value: an array payload becomes entries of at most 10 values and msg.sequenceNumbers', async () => {
     await loadFlow(outFlow(server.port, { payloadMode: 'sitewise', propertyAlias: '/a', valueType: 'double' }));
-    const sent = collect('sent');
-    helper.getNode('out').receive({ payload: Array.from({ length: 13 }, (_, index) => ({ value: index })) } as never);
-    const [msg] = (await sent.wait(1)) as unknown as { sequenceNumbers: number[] }[];
+    const sent = collect<{ sequenceNumbers: number[] }>('sent');
+    helper.getNode('out').receive({ payload: Array.from({ length: 13 }, (_, index) => ({ value: index })) });
+    const [msg] = await sent.wait(1);
     assert.deepEqual(msg.sequenceNumbers, [0, 1]);
     const entries = (await storedThroughSdk(client, 'readings', 2, 'PutAssetPropertyValueEntry')) as Entry[];
     assert.deepEqual(entries.map((entry) => entry.propertyValues.length), [10, 3]);
@@ -116,13 +116,13 @@ describe('sm out payload formats', () => {
   it('IoT SiteWise value: a reading that breaks a rule fails with Validation naming it, and the next one is appended', async () => {
     await loadFlow(outFlow(server.port, { payloadMode: 'sitewise', propertyAlias: '/a' }));
     const sent = collect('sent');
-    const caught = collect('caught');
+    const caught = collect<CaughtMsg>('caught');
     const out = helper.getNode('out');
-    out.receive({ payload: { value: 1, timestamp: Date.now() - 8 * 86_400_000 - 10_000 } } as never);
-    out.receive({ payload: 'x'.repeat(1025) } as never);
-    out.receive({ payload: Number.NaN } as never);
-    out.receive({ payload: 5 } as never);
-    const errors = (await caught.wait(3)) as unknown as { error: { code: string; message: string } }[];
+    out.receive({ payload: { value: 1, timestamp: Date.now() - 8 * 86_400_000 - 10_000 } });
+    out.receive({ payload: 'x'.repeat(1025) });
+    out.receive({ payload: Number.NaN });
+    out.receive({ payload: 5 });
+    const errors = await caught.wait(3);
     assert.deepEqual(errors.map((msg) => msg.error.code), ['Validation', 'Validation', 'Validation']);
     assert.match(errors[0].error.message, /msg\.payload\.timestamp is 8 days old: IoT SiteWise accepts values from the last 7 days up to 10 minutes ahead/);
     assert.match(errors[1].error.message, /1025 characters long: IoT SiteWise takes strings of 1 to 1024 characters/);
@@ -138,14 +138,13 @@ describe('sm out payload formats', () => {
       await loadFlow(outFlow(server.port, { payloadMode: 's3task', s3Bucket: 'reports', s3Key: 'line-1/report.csv', s3StatusStream: 'S3Status', s3Metadata: '{"line":"1"}' }));
       const sent = collect('sent');
       const out = helper.getNode('out');
-      const warnings: string[] = [];
-      (out as unknown as { warn(text: string): void }).warn = (text) => warnings.push(text);
-      out.receive({ filename: file } as never);
-      out.receive({ payload: path.join(folder, 'missing.csv') } as never);
+      const shown = observe('out');
+      out.receive({ filename: file });
+      out.receive({ payload: path.join(folder, 'missing.csv') });
       await sent.wait(2);
-      await waitFor('the warning', () => (warnings.length > 0 ? true : undefined));
-      assert.equal(warnings.length, 1);
-      assert.match(warnings[0], /missing\.csv does not exist here/);
+      await waitUntil(() => shown.warnings().length > 0, 'the warning');
+      assert.equal(shown.warnings().length, 1);
+      assert.match(shown.warnings()[0], /missing\.csv does not exist here/);
       const tasks = await storedThroughSdk(client, 'readings', 2, 'S3ExportTaskDefinition');
       assert.deepEqual(tasks[0], { inputUrl: `file://${file}`, bucket: 'reports', key: 'line-1/report.csv', userMetadata: { line: '1' } });
       const copy = path.join(server.storeDir, 'exports', 's3', 'reports', 'line-1', 'report.csv');
@@ -166,11 +165,11 @@ describe('sm out payload formats', () => {
       fs.writeFileSync(file, 'x\n');
       const flow = outFlow(server.port, { payloadMode: 's3task', s3Bucket: 'reports', s3Key: 'k/!{timestamp:yyyy}/f.csv', s3StatusStream: 'S3Status', s3Outcomes: true, outputs: 2, wires: [['sent'], ['outcome']] });
       await loadFlow([...flow, { id: 'outcome', type: 'helper' }]);
-      const outcome = collect('outcome');
+      const outcome = collect<{ line: string; filename: string; s3: { bucket: string; key: string; status: string; message: string } }>('outcome');
       const out = helper.getNode('out');
-      out.receive({ filename: file, line: 'one' } as never);
-      out.receive({ filename: path.join(folder, 'missing.csv'), line: 'two' } as never);
-      const results = (await outcome.wait(2, 20_000)) as unknown as { line: string; filename: string; s3: { bucket: string; key: string; status: string; message: string } }[];
+      out.receive({ filename: file, line: 'one' });
+      out.receive({ filename: path.join(folder, 'missing.csv'), line: 'two' });
+      const results = await outcome.wait(2, 20_000);
       const byLine = Object.fromEntries(results.map((msg) => [msg.line, msg]));
       assert.equal(byLine.one.s3.status, 'Success', byLine.one.s3.message);
       assert.deepEqual([byLine.one.s3.bucket, byLine.one.s3.key, byLine.one.filename], ['reports', 'k/!{timestamp:yyyy}/f.csv', file]);
@@ -193,7 +192,7 @@ describe('sm out payload formats', () => {
       ];
       await loadFlow(flow);
       const sent = collect('sent');
-      helper.getNode('out').receive({ filename: file, tag: 'kept across the restart' } as never);
+      helper.getNode('out').receive({ filename: file, tag: 'kept across the restart' });
       await sent.wait(1);
       // The export is paused, so the task waits while Node-RED stops and starts again.
       await waitFor('the waiting task kept', async () => ((await client.listStreams()).some((name) => name.startsWith('_s3tasks.')) ? true : undefined));
@@ -201,10 +200,10 @@ describe('sm out payload formats', () => {
       await stopRuntime();
       await startRuntime();
       await loadFlow(flow);
-      const outcome = collect('outcome');
+      const outcome = collect<{ tag: string; s3: { status: string } }>('outcome');
       const { definition } = await client.describeMessageStream('readings');
       await client.updateMessageStream({ ...definition!, exportDefinition: { s3TaskExecutor: [{ ...paused.s3TaskExecutor[0], disabled: false }] } });
-      const [msg] = (await outcome.wait(1, 30_000)) as unknown as { tag: string; s3: { status: string } }[];
+      const [msg] = await outcome.wait(1, 30_000);
       assert.deepEqual([msg.tag, msg.s3.status], ['kept across the restart', 'Success']);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
@@ -226,9 +225,9 @@ describe('sm out payload formats', () => {
         ...outFlow(s3Server.port, { payloadMode: 's3task', s3Bucket: 'device-bucket', s3Key: 'from-node-red/upload.txt', s3StatusStream: 'S3Status', s3Outcomes: true, outputs: 2, wires: [['sent'], ['outcome']] }),
         { id: 'outcome', type: 'helper' },
       ]);
-      const outcome = collect('outcome');
-      helper.getNode('out').receive({ payload: file } as never);
-      const [msg] = (await outcome.wait(1, 30_000)) as unknown as { s3: { status: string; message: string } }[];
+      const outcome = collect<{ s3: { status: string; message: string } }>('outcome');
+      helper.getNode('out').receive({ payload: file });
+      const [msg] = await outcome.wait(1, 30_000);
       assert.equal(msg.s3.status, 'Success', msg.s3.message);
       const object = await fetch(`http://127.0.0.1:${port}/device-bucket/from-node-red/upload.txt`);
       assert.equal(await object.text(), 'uploaded by sm out');

@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { NodeMessage } from 'node-red';
 import { StrategyOnFull, StreamManagerClient } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode } from './flow-harness';
+import { collect, configNode, helper, loadFlow, useRuntimeAndServer, waitUntil, type FlowNode, type CaughtMsg } from './flow-harness';
 
 function outFlow(port: number, outNode: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -26,12 +27,12 @@ describe('sm out', () => {
   it('appends Buffer, string and JSON payloads and sends each msg on with its sequence number and stream', async () => {
     await client.createMessageStream({ name: 'telemetry', strategyOnFull: StrategyOnFull.OverwriteOldestData });
     await loadFlow(outFlow(server.port));
-    const sent = collect('sent');
+    const sent = collect<{ sequenceNumber: number; stream: string }>('sent');
     const out = helper.getNode('out');
-    out.receive({ payload: Buffer.from([1, 2, 3]) } as never);
-    out.receive({ payload: 'text' } as never);
-    out.receive({ payload: { temperature: 21.5 } } as never);
-    const msgs = (await sent.wait(3)) as unknown as { sequenceNumber: number; stream: string }[];
+    out.receive({ payload: Buffer.from([1, 2, 3]) });
+    out.receive({ payload: 'text' });
+    out.receive({ payload: { temperature: 21.5 } });
+    const msgs = await sent.wait(3);
     assert.deepEqual(msgs.map((msg) => [msg.stream, msg.sequenceNumber]), [['telemetry', 0], ['telemetry', 1], ['telemetry', 2]]);
     const stored = await client.readMessages('telemetry', { minMessageCount: 3, maxMessageCount: 3 });
     assert.deepEqual(stored.map((message) => Buffer.from(message.payload).toString('hex')), ['010203', Buffer.from('text').toString('hex'), Buffer.from('{"temperature":21.5}').toString('hex')]);
@@ -42,12 +43,12 @@ describe('sm out', () => {
     await client.createMessageStream({ name: 'b', strategyOnFull: 0 });
     await loadFlow(outFlow(server.port, { stream: '' }));
     const sent = collect('sent');
-    helper.getNode('out').receive({ payload: 'x', stream: 'a' } as never);
+    helper.getNode('out').receive({ payload: 'x', stream: 'a' });
     await sent.wait(1);
     await helper.unload();
     await loadFlow(outFlow(server.port, { stream: 'target', streamType: 'msg' }));
     const sentAgain = collect('sent');
-    helper.getNode('out').receive({ payload: 'y', target: 'b' } as never);
+    helper.getNode('out').receive({ payload: 'y', target: 'b' });
     await sentAgain.wait(1);
     assert.equal(Number((await client.describeMessageStream('a')).storageStatus?.newestSequenceNumber), 0);
     assert.equal(Number((await client.describeMessageStream('b')).storageStatus?.newestSequenceNumber), 0);
@@ -55,12 +56,12 @@ describe('sm out', () => {
 
   it('creates the missing stream from the node definition when set to', async () => {
     await loadFlow(outFlow(server.port, { createStream: true, persistence: 'Memory', maxSize: '1048576', streamSegmentSize: '65536', strategyOnFull: 'RejectNewData' }));
-    const sent = collect('sent');
+    const sent = collect<{ sequenceNumber: number; payload: string }>('sent');
     for (let index = 0; index < 10; index++) {
-      helper.getNode('out').receive({ payload: `m${index}` } as never);
+      helper.getNode('out').receive({ payload: `m${index}` });
       if (index % 3 === 2) await new Promise((resolve) => setImmediate(resolve));
     }
-    const msgs = (await sent.wait(10)) as unknown as { sequenceNumber: number; payload: string }[];
+    const msgs = await sent.wait(10);
     assert.deepEqual(msgs.map((msg) => [msg.payload, msg.sequenceNumber]), Array.from({ length: 10 }, (_, index) => [`m${index}`, index]));
     const stored = await client.readMessages('telemetry', { minMessageCount: 10, maxMessageCount: 10 });
     assert.deepEqual(stored.map((message) => Buffer.from(message.payload).toString()), Array.from({ length: 10 }, (_, index) => `m${index}`), 'stored in arrival order');
@@ -71,27 +72,27 @@ describe('sm out', () => {
   it('appends an array payload as a batch and sends msg.sequenceNumbers once all are acknowledged', async () => {
     await client.createMessageStream({ name: 'telemetry', strategyOnFull: 0 });
     await loadFlow(outFlow(server.port, { batch: true }));
-    const sent = collect('sent');
-    helper.getNode('out').receive({ payload: ['a', { b: 1 }, Buffer.from('c')] } as never);
-    const [msg] = (await sent.wait(1)) as unknown as { sequenceNumbers: number[] }[];
+    const sent = collect<{ sequenceNumbers: number[] }>('sent');
+    helper.getNode('out').receive({ payload: ['a', { b: 1 }, Buffer.from('c')] });
+    const [msg] = await sent.wait(1);
     assert.deepEqual(msg.sequenceNumbers, [0, 1, 2]);
   });
 
   it('sends every error to Catch with a stable code, and keeps working for the next msg', async () => {
     await loadFlow(outFlow(server.port, { stream: '' }));
-    const caught = collect('caught');
+    const caught = collect<CaughtMsg>('caught');
     const sent = collect('sent');
     const out = helper.getNode('out');
-    out.receive({ payload: 'no stream named' } as never);
-    out.receive({ payload: null, stream: 'telemetry' } as never);
-    out.receive({ payload: 'x', stream: 'bad/name' } as never);
-    out.receive({ payload: 'x', stream: 'missing' } as never);
-    const errors = (await caught.wait(4)) as unknown as { error: { code: string; message: string } }[];
+    out.receive({ payload: 'no stream named' });
+    out.receive({ payload: null, stream: 'telemetry' });
+    out.receive({ payload: 'x', stream: 'bad/name' });
+    out.receive({ payload: 'x', stream: 'missing' });
+    const errors = await caught.wait(4);
     const byCode = errors.map((msg) => msg.error.code).sort();
     assert.deepEqual(byCode, ['ResourceNotFound', 'Validation', 'Validation', 'Validation']);
     assert.ok(errors.some((msg) => /msg\.payload is required/.test(msg.error.message)));
     await client.createMessageStream({ name: 'telemetry', strategyOnFull: 0 });
-    out.receive({ payload: 'fine', stream: 'telemetry' } as never);
+    out.receive({ payload: 'fine', stream: 'telemetry' });
     await sent.wait(1);
   });
 
@@ -100,19 +101,18 @@ describe('sm out', () => {
     const port = down.port;
     await down.close();
     await loadFlow(outFlow(port, { maxQueued: 2 }));
-    const caught = collect('caught');
+    const caught = collect<{ error: { code: string; message: string }; payload: string }>('caught');
     const out = helper.getNode('out');
-    for (let index = 0; index < 5; index++) out.receive({ payload: `m${index}` } as never);
-    const errors = (await caught.wait(3)) as unknown as { error: { code: string; message: string }; payload: string }[];
+    for (let index = 0; index < 5; index++) out.receive({ payload: `m${index}` });
+    const errors = await caught.wait(3);
     assert.deepEqual(errors.map((msg) => [msg.error.code, msg.payload]), [['Connection', 'm2'], ['Connection', 'm3'], ['Connection', 'm4']]);
     assert.match(errors[0].error.message, /2 msgs are already waiting/);
     // The Catch node stops with the flow (and the helper stops recording the log): watch the node's own error
     // reports to see that the msgs still waiting are reported, not dropped.
     const reported: string[] = [];
-    const outNode = out as unknown as { error(error: Error, msg?: { payload?: string }): void };
-    const report = outNode.error.bind(outNode);
-    outNode.error = (error, msg) => {
-      reported.push(`${msg?.payload}: ${error.message}`);
+    const report = out.error.bind(out);
+    out.error = (error: Error, msg?: NodeMessage) => {
+      reported.push(`${String(msg?.payload)}: ${error.message}`);
       report(error, msg);
     };
     await helper.unload();
@@ -122,23 +122,21 @@ describe('sm out', () => {
   it('gives every one of 1000 msgs a unique, ordered sequence number or an error across a server restart', async () => {
     await client.createMessageStream({ name: 'telemetry', strategyOnFull: 0, streamSegmentSize: 1_048_576 });
     await loadFlow(outFlow(server.port));
-    const sent = collect('sent');
-    const caught = collect('caught');
+    const sent = collect<{ sequenceNumber: number; index: number; payload: string }>('sent');
+    const caught = collect<CaughtMsg>('caught');
     const out = helper.getNode('out');
     for (let index = 0; index < 1000; index++) {
-      out.receive({ payload: `m${index}`, index } as never);
+      out.receive({ payload: `m${index}`, index });
       if (index === 400) await server.restart();
     }
-    for (let attempt = 0; attempt < 200 && sent.messages.length + caught.messages.length < 1000; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(() => sent.messages.length + caught.messages.length >= 1000, 'all 1000 msgs at the output or Catch', 10_000, 50).catch(() => undefined);
     assert.equal(sent.messages.length + caught.messages.length, 1000, 'every msg reached the output or Catch');
-    const numbers = (sent.messages as unknown as { sequenceNumber: number; index: number }[]).map((msg) => msg.sequenceNumber);
+    const numbers = sent.messages.map((msg) => msg.sequenceNumber);
     assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'in order');
     assert.equal(new Set(numbers).size, numbers.length, 'unique');
-    for (const msg of caught.messages as unknown as { error: { code: string } }[]) assert.equal(msg.error.code, 'Connection');
+    for (const msg of caught.messages) assert.equal(msg.error.code, 'Connection');
     const stored = await client.readMessages('telemetry', { minMessageCount: 1, maxMessageCount: 2000 });
-    const acknowledged = new Map((sent.messages as unknown as { sequenceNumber: number; payload: string }[]).map((msg) => [msg.sequenceNumber, msg.payload]));
+    const acknowledged = new Map(sent.messages.map((msg) => [msg.sequenceNumber, msg.payload]));
     for (const message of stored) {
       const payload = acknowledged.get(Number(message.sequenceNumber));
       if (payload !== undefined) assert.equal(Buffer.from(message.payload).toString(), payload);

@@ -50,7 +50,7 @@ describe('the sidebar plugin from the packed tarball in a stock Node-RED', { tim
   const get = (url: string, accept = 'application/json') => fetch(new URL(url, environment.editorUrl), { headers: { accept } });
 
   it('packs the plugin, its catalogs and the editor resources', () => {
-    for (const file of ['dist/plugins/stream-manager-sidebar.js', 'dist/plugins/stream-manager-sidebar.html', 'resources/sidebar.js', 'resources/sidebar.css', 'resources/sidebar-stream-autocomplete.js']) {
+    for (const file of ['dist/plugins/stream-manager-sidebar.js', 'dist/plugins/stream-manager-sidebar.html', 'resources/sidebar/tab.js', 'resources/sidebar/sidebar.css', 'resources/sidebar/stream-autocomplete.js']) {
       assert.ok(packed.includes(file), `${file} is in the tarball`);
     }
     for (const language of LANGUAGES) assert.ok(packed.includes(`dist/plugins/locales/${language}/stream-manager-sidebar.json`), `${language} catalog`);
@@ -81,12 +81,12 @@ describe('the sidebar plugin from the packed tarball in a stock Node-RED', { tim
   });
 
   it('serves the sidebar code and styles from the resources folder', async () => {
-    for (const file of ['sidebar.js', 'sidebar-api.js', 'sidebar.css', 'sidebar-stream-autocomplete.js']) {
+    for (const file of ['sidebar/tab.js', 'sidebar/api.js', 'sidebar/sidebar.css', 'sidebar/stream-autocomplete.js']) {
       const response = await get(`resources/${PACKAGE}/${file}`, '*/*');
       assert.equal(response.status, 200, file);
     }
     const html = await (await get('plugins', 'text/html')).text();
-    for (const [, file] of html.matchAll(/resources\/node-red-contrib-greengrass-stream-manager\/([\w.-]+)/g)) {
+    for (const [, file] of html.matchAll(/resources\/node-red-contrib-greengrass-stream-manager\/([\w./-]+)/g)) {
       assert.ok(fs.existsSync(path.join(ROOT, 'resources', file)), `${file}, named by the plugin, exists`);
     }
   });

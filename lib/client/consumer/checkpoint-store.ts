@@ -10,6 +10,7 @@ import type { Message, MessageStreamDefinition } from '../../protocol/model';
 import { appendCreatingStream } from '../append-creating-stream';
 import type { StreamManagerClient } from '../client';
 import { checkpointStreamName } from './checkpoint-stream-name';
+import { UnreadableCheckpointTally, type UnreadableCheckpoints } from './unreadable-checkpoints';
 import { encodeCheckpointRecord, decodeCheckpointRecord, isTombstone, supersedes, type CheckpointEntry, type ConsumerPosition, type ConsumerTombstone } from './consumer-position';
 
 const READ_BATCH = 500;
@@ -33,6 +34,8 @@ interface Known {
   copyAt: number;
   /** The same, counting only bytes really read: what a tombstone's age grows by. */
   seenAt: number;
+  /** The sequence number of the record holding the newest copy. */
+  copySequenceNumber: number;
 }
 
 /** An entry to append for a consumer, before the store gives it its revision. */
@@ -51,6 +54,9 @@ export class CheckpointStore {
   /** Overwrite deletes whole segments: at least this much of the newest records is always kept. */
   private kept = CHECKPOINT_STREAM_SIZE - CHECKPOINT_SEGMENT_SIZE;
   private readonly written = new Map<string, number>();
+  /** While the stream is read for the first time: what could not be read. */
+  private firstRead?: UnreadableCheckpointTally;
+  private unreadable?: UnreadableCheckpoints;
 
   constructor(
     private readonly client: StreamManagerClient,
@@ -94,38 +100,91 @@ export class CheckpointStore {
   /** Reads every record appended since the last read (from the oldest, the first time) and merges it. */
   async refresh(): Promise<void> {
     if (this.nextToRead === undefined) {
-      let oldest: number;
-      try {
-        const { definition, storageStatus } = await this.client.describeMessageStream(this.name);
-        oldest = Number(storageStatus?.oldestSequenceNumber ?? 0);
-        if (definition?.maxSize !== undefined) this.maxSize = Number(definition.maxSize);
-        const segment = Number(definition?.streamSegmentSize ?? this.maxSize / 16);
-        this.kept = Math.max(this.maxSize / 8, this.maxSize - segment);
-      } catch (error) {
-        if (errorCodeOf(error) === 'ResourceNotFound') return;
-        throw error;
-      }
+      const oldest = await this.describe();
+      if (oldest === undefined) return;
       this.nextToRead = oldest;
+      this.firstRead = new UnreadableCheckpointTally();
+      if (!(await this.readAppended())) return;
+      this.unreadable = await this.settleFirstRead(this.firstRead);
+      this.firstRead = undefined;
+      return;
     }
+    await this.readAppended();
+  }
+
+  /**
+   * Records of the checkpoint stream that could not be read when it was first read, newer than the newest copy of the
+   * consumer's entry (all of them when it has none): that entry may not be its newest. Undefined when there were none.
+   */
+  unreadableAfter(consumer: string): UnreadableCheckpoints | undefined {
+    const unreadable = this.unreadable;
+    if (!unreadable) return undefined;
+    const copy = this.known.get(consumer)?.copySequenceNumber ?? -1;
+    return unreadable.newest > copy ? unreadable : undefined;
+  }
+
+  /** The stream's oldest sequence number, taking its size; undefined when there is no checkpoint stream. */
+  private async describe(): Promise<number | undefined> {
+    try {
+      const { definition, storageStatus } = await this.client.describeMessageStream(this.name);
+      if (definition?.maxSize !== undefined) this.maxSize = Number(definition.maxSize);
+      const segment = Number(definition?.streamSegmentSize ?? this.maxSize / 16);
+      this.kept = Math.max(this.maxSize / 8, this.maxSize - segment);
+      return Number(storageStatus?.oldestSequenceNumber ?? 0);
+    } catch (error) {
+      if (errorCodeOf(error) === 'ResourceNotFound') return undefined;
+      throw error;
+    }
+  }
+
+  /** Reads and merges what was appended since the last read; false when the checkpoint stream is gone. */
+  private async readAppended(): Promise<boolean> {
     for (;;) {
+      const from = this.nextToRead ?? 0;
       let messages: Message[];
       try {
-        messages = await this.client.readMessages(this.name, { desiredStartSequenceNumber: this.nextToRead, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
+        messages = await this.client.readMessages(this.name, { desiredStartSequenceNumber: from, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
       } catch (error) {
         const code = errorCodeOf(error);
-        if (code === 'NotEnoughMessages') return;
+        if (code === 'NotEnoughMessages') return true;
         if (code === 'ResourceNotFound') {
           // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
           this.known.clear();
           this.nextToRead = undefined;
-          return;
+          this.firstRead = undefined;
+          return false;
         }
         throw error;
       }
-      if (messages.length === 0) return;
+      if (messages.length === 0) return true;
+      const first = Number(messages[0].sequenceNumber);
+      if (first > from) this.firstRead?.jumped(from, first);
       for (const message of messages) this.merge(message);
-      if (messages.length < READ_BATCH) return;
+      if (messages.length < READ_BATCH) return true;
     }
+  }
+
+  /** After the first read: what of the stream between its oldest and newest had no readable record. */
+  private async settleFirstRead(tally: UnreadableCheckpointTally): Promise<UnreadableCheckpoints | undefined> {
+    let { oldest, newest } = await this.bounds();
+    // Records appended meanwhile are read first, a few times at most, so that they are not taken for a lost tail.
+    for (let attempt = 0; attempt < 3 && newest >= (this.nextToRead ?? 0); attempt++) {
+      const before = this.nextToRead;
+      if (!(await this.readAppended())) return undefined;
+      if (this.nextToRead === before) break;
+      ({ oldest, newest } = await this.bounds());
+    }
+    const next = this.nextToRead ?? 0;
+    if (newest >= next) {
+      tally.tailMissing(next, newest);
+      this.nextToRead = newest + 1;
+    }
+    return tally.settle(oldest);
+  }
+
+  private async bounds(): Promise<{ oldest: number; newest: number }> {
+    const { storageStatus } = await this.client.describeMessageStream(this.name);
+    return { oldest: Number(storageStatus?.oldestSequenceNumber ?? 0), newest: Number(storageStatus?.newestSequenceNumber ?? -1) };
   }
 
   private merge(message: Message): void {
@@ -136,9 +195,11 @@ export class CheckpointStore {
     this.nextToRead = sequenceNumber + 1;
     this.bytesRead += message.payload.byteLength;
     this.bytesSeen += message.payload.byteLength;
-    for (const entry of decodeCheckpointRecord(message.payload)) {
+    const entries = decodeCheckpointRecord(message.payload);
+    if (entries.length === 0) this.firstRead?.notARecord(sequenceNumber);
+    for (const entry of entries) {
       const known = this.known.get(entry.consumer);
-      if (supersedes(entry, known?.entry)) this.known.set(entry.consumer, { entry, copyAt: this.bytesRead, seenAt: this.bytesSeen });
+      if (supersedes(entry, known?.entry)) this.known.set(entry.consumer, { entry, copyAt: this.bytesRead, seenAt: this.bytesSeen, copySequenceNumber: sequenceNumber });
     }
   }
 

@@ -14,6 +14,7 @@ import { appendDeadLetter } from './dead-letter-stream';
 import type { Delivery, Gap, ReadMessage } from './delivery';
 import { OutstandingMessages, type Outstanding } from './outstanding-messages';
 import { PositionCommitter } from './position-committer';
+import type { UnreadableCheckpoints } from './unreadable-checkpoints';
 
 export type AckMode = 'auto' | 'manual';
 
@@ -103,6 +104,11 @@ export class Consumer {
   private loop?: Promise<void>;
   private sweeper?: ReturnType<typeof setInterval>;
   private lostToRetention = 0;
+  /** Checkpoint records that could not be read on start, newer than the consumer's own newest copy. */
+  private unreadable?: UnreadableCheckpoints;
+  /** Why the next msg cannot vouch for every message before it: set on the next delivery. */
+  private pendingGap?: Gap;
+  private unverified?: Gap;
   /** Manual mode: how often each message was handed over, as recorded ahead of every hand-over. */
   private readonly counts = new DeliveryCounts();
 
@@ -138,6 +144,11 @@ export class Consumer {
   /** Messages lost to retention before they could be read, since the consumer started. */
   get lostCount(): number {
     return this.lostToRetention;
+  }
+
+  /** The last time the position could not be found or verified since the consumer started (see `Gap`), if any. */
+  get positionWarning(): Gap | undefined {
+    return this.unverified;
   }
 
   /** The stream the positions are kept in. */
@@ -179,6 +190,7 @@ export class Consumer {
     this.outstanding.clear();
     this.counts.forget();
     this.saved = undefined;
+    this.pendingGap = undefined;
     this.next = sequenceNumber;
     this.anchor = sequenceNumber > 0 ? { sequenceNumber: sequenceNumber - 1 } : undefined;
     this.hadPosition = true;
@@ -302,6 +314,7 @@ export class Consumer {
 
   private loadSaved(positions: Map<string, ConsumerPosition>): void {
     const own = this.committer.adopt(positions);
+    this.unreadable = this.checkpoints.unreadableAfter(this.name);
     if (!own || this.next !== undefined) return;
     this.saved = { next: own.nextSequenceNumber, last: own.last };
     if (this.ackMode === 'manual') this.counts.resume(own);
@@ -337,6 +350,7 @@ export class Consumer {
       if (before > newest) return this.readFromFirst(oldest, newest, false);
       this.anchor = saved.last ? { sequenceNumber: saved.last.sequenceNumber, identity: saved.last, saved: true } : undefined;
       this.committer.move(saved.next, saved.last, 0);
+      if (this.unreadable) this.positionUnverified({ from: saved.next, to: saved.next - 1, count: 0, reason: 'position-uncertain' }, newest, this.unreadable);
       return saved.next;
     }
     const start = this.options.start ?? 'oldest';
@@ -345,7 +359,31 @@ export class Consumer {
     this.hadPosition = true;
     this.committer.move(next, undefined, 0);
     void this.committer.flush();
+    if (this.unreadable) {
+      const skipped = Math.max(0, Math.min(next, newest + 1) - oldest);
+      this.positionUnverified({ from: skipped > 0 ? oldest : next, to: skipped > 0 ? oldest + skipped - 1 : next - 1, count: skipped, reason: 'position-lost' }, newest, this.unreadable);
+    }
     return next;
+  }
+
+  /** Checkpoint records could not be read: said in a warning, and in msg.gap on the next delivery. */
+  private positionUnverified(gap: Gap, newest: number, unreadable: UnreadableCheckpoints): void {
+    this.unreadable = undefined;
+    this.noteGap(gap);
+    const what = [unreadable.notRecords > 0 ? `${unreadable.notRecords} records that are not checkpoint records` : '', unreadable.missing > 0 ? `${unreadable.missing} sequence numbers without a record` : '']
+      .filter(Boolean)
+      .join(' and ');
+    const reading = `reading from ${gap.to + 1} (the stream's newest is ${newest})`;
+    const message =
+      gap.reason === 'position-lost'
+        ? `no position of consumer ${this.name} was found in ${this.checkpoints.name}, which holds ${what}: its position may have been among them; starting as set, ${reading}${gap.count > 0 ? `, so messages ${gap.from} to ${gap.to} (${gap.count}) are not read` : ''}`
+        : `the position of consumer ${this.name} may be older than its last commit: ${this.checkpoints.name} holds ${what} newer than it; ${reading}, messages may come again`;
+    this.warn({ kind: 'position-unverified', gap, newest, unreadable, message });
+  }
+
+  private noteGap(gap: Gap): void {
+    this.pendingGap = gap;
+    this.unverified = gap;
   }
 
   private readFromFirst(oldest: number, newest: number, whileRunning: boolean): number {
@@ -354,10 +392,13 @@ export class Consumer {
     this.outstanding.clear();
     this.counts.forget();
     const first = Math.min(oldest, newest + 1);
+    const gap: Gap = { from: first, to: first - 1, count: 0, reason: 'recreated' };
+    this.noteGap(gap);
     this.warn({
       kind: 'recreated',
       firstSequenceNumber: first,
       whileRunning,
+      gap,
       message: `stream ${this.stream} was deleted and created again${whileRunning ? '' : ' while consumer ' + this.name + ' was stopped'}; reading it from its first message (${first})`,
     });
     this.committer.move(first, undefined, 0);
@@ -408,10 +449,14 @@ export class Consumer {
     const first = read[0].sequenceNumber;
     let gap: Gap | undefined;
     if (first > wanted) {
-      gap = { from: wanted, to: first - 1, count: first - wanted };
+      gap = { from: wanted, to: first - 1, count: first - wanted, reason: 'retention' };
       this.lostToRetention += gap.count;
       this.warn({ kind: 'gap', gap, message: `${gap.count} messages of ${this.stream} (${gap.from} to ${gap.to}) were removed by retention before consumer ${this.name} read them` });
     }
+    const pending = this.pendingGap;
+    this.pendingGap = undefined;
+    // A position that could not be verified, then messages removed by retention from where reading went on: one gap.
+    if (pending) gap = gap ? { from: pending.count > 0 ? pending.from : gap.from, to: gap.to, count: pending.count + gap.count, reason: pending.reason } : pending;
     const last = read[read.length - 1];
     this.next = last.sequenceNumber + 1;
     this.anchor = { sequenceNumber: last.sequenceNumber, identity: last };
@@ -440,6 +485,7 @@ export class Consumer {
       deliveries.push({ stream: this.stream, sequenceNumber: message.sequenceNumber, ingestTime: message.ingestTime, payload: message.payload, deliveryCount: earlier + 1, redelivered: earlier > 0 });
     }
     if (gap && deliveries.length > 0) deliveries[0].gap = gap;
+    else if (gap) this.pendingGap = gap;
     if (before) this.sweeper ??= setInterval(() => this.redeliverLate(), Math.min(1000, Math.max(10, this.ackTimeoutMs / 4)));
     if (deliveries.length > 0) this.options.onMessages(deliveries);
     for (const entry of givenUp) void this.deadLetter(entry, this.generation);

@@ -1,4 +1,4 @@
-// What the export tests share: a bounded wait, a loopback HTTP destination that records what it receives and can
+// What the export tests share: the bounded wait, a loopback HTTP destination that records what it receives and can
 // refuse, a free port with nothing listening, and the recorded requests under an export folder.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -6,16 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { ExportStatus, StreamManagerClient } from '../../../lib/client';
 
-/** Polls until check returns a value (not undefined), at most timeoutMs; fails with the last seen state. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor } from '../../helpers/wait';
 
 export async function exportStatus(client: StreamManagerClient, stream: string, identifier: string): Promise<ExportStatus> {
   const statuses = (await client.describeMessageStream(stream)).exportStatuses ?? [];

@@ -2,10 +2,11 @@
 // list, a stream, a consumer's dead letters). The current view is refreshed every few seconds while the tab is on
 // screen; when the tab is hidden, the sidebar closed or the browser tab in the background, nothing is requested.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var t = api.t;
     var TAB_ID = "greengrass-stream-manager";
     var REFRESH_MS = 3000;
@@ -107,11 +108,11 @@
           refreshNow();
         },
         openList: function () {
-          listView = listView || space.streamList(context);
+          listView = listView || sidebar.streamList(context);
           context.open(listView);
         },
-        openStream: function (name) { context.open(space.streamDetail(context, name)); },
-        openDeadLetters: function (stream, consumer) { context.open(space.deadLetterView(context, stream, consumer)); },
+        openStream: function (name) { context.open(sidebar.streamDetail(context, name)); },
+        openDeadLetters: function (stream, consumer) { context.open(sidebar.deadLetterView(context, stream, consumer)); },
         /** For a failed call: a missing config node or server replaces the view with an explanation. */
         failed: function (error) {
           if (error.code === "UnknownConfig") { showMessage(t("sidebar.notDeployed")); listView = null; return true; }
@@ -170,6 +171,6 @@
       fillPicker();
     }
 
-    space.sidebar = { create: create, TAB_ID: TAB_ID };
+    sidebar.tab = { create: create, TAB_ID: TAB_ID };
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

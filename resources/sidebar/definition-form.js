@@ -4,10 +4,11 @@
 // That form finds its fields by the node dialogs' ids, so while a node dialog is open (the sidebar stays usable
 // during an edit) a plain form of the same fields stands in. render(container, values, options) returns
 // { read(), check(), close() }.
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var STREAM_NAME = /^[A-Za-z0-9_ ,.\-]{1,255}$/;
 
     function blankOrRange(min, max) {
@@ -44,8 +45,7 @@
     }
 
     function dialogsForm() {
-      var editor = window.GreengrassStreamManagerEditor;
-      var form = editor && editor.streamDefinitionForm;
+      var form = editor.streamDefinitionForm;
       var nodeDialogOpen = $("#node-dialog-ok, #node-config-dialog-ok").length > 0;
       return form && typeof form.create === "function" && typeof form.defaults === "function" && !nodeDialogOpen ? form : null;
     }
@@ -141,6 +141,6 @@
       return { read: read, check: check, close: function () {} };
     }
 
-    space.definitionForm = { render: render };
+    sidebar.definitionForm = { render: render };
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

@@ -1,10 +1,11 @@
 // A consumer's dead letters, handled as quarantined data: each with its reason, original stream and number and its
 // payload; selected ones can be sent back to their stream for another try, exported as a JSON file, or discarded.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var t = api.t;
 
     function download(name, value) {
@@ -56,12 +57,12 @@
           var title = $("<label>", { class: "sm-sidebar-letter-title" }).appendTo(item);
           $("<input>", { type: "checkbox", "data-id": letter.id }).prop("checked", kept.indexOf(letter.id) !== -1).appendTo(title);
           $("<span>").text(" " + t("deadLetters.original", { sequenceNumber: api.format.number(letter.sequenceNumber), stream: letter.stream })).appendTo(title);
-          space.table(item, [
+          sidebar.table(item, [
             [t("deadLetters.reason"), letter.lastError],
             ["", t("deadLetters.deliveries", { count: api.format.number(letter.deliveryCount) })],
             ["", t("deadLetters.at", { time: api.format.time(letter.deadLetteredAt) })]
           ]);
-          space.payload.render(letter).appendTo(item);
+          sidebar.payload.render(letter).appendTo(item);
         });
       }
 
@@ -116,6 +117,6 @@
       return { element: element, refresh: load };
     }
 
-    space.deadLetterView = create;
+    sidebar.deadLetterView = create;
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

@@ -1,10 +1,11 @@
 // The sidebar's list of a server's streams: name, persistence, size used of maximum as a bar, message count, oldest
 // and newest sequence numbers, time to live and what happens when full; filtered by name and sorted by any column.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var t = api.t;
     var SORT_KEYS = ["name", "totalBytes", "fill", "messageCount", "newestSequenceNumber"];
 
@@ -76,7 +77,7 @@
         $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-create" })
           .append($("<i>", { class: "fa fa-plus" }))
           .append($("<span>").text(" " + t("sidebar.create")))
-          .on("click", function (event) { event.preventDefault(); space.streamTray.openCreate(context); })
+          .on("click", function (event) { event.preventDefault(); sidebar.streamTray.openCreate(context); })
           .appendTo(optionsRow);
       } else {
         $("<div>", { class: "sm-sidebar-note" }).text(t("sidebar.readOnly")).appendTo(tools);
@@ -145,7 +146,7 @@
       };
     }
 
-    space.streamList = create;
-    space.sizeBar = sizeBar;
+    sidebar.streamList = create;
+    sidebar.sizeBar = sizeBar;
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

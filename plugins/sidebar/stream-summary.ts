@@ -2,7 +2,7 @@
 // Plain JSON numbers (a 64-bit value beyond 2^53 becomes a decimal string, as jsonSafe does).
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { DEFAULT_MAX_SIZE, EXPORT_KINDS, type ExportKind, type Int64, type MessageStreamInfo } from '../../lib/protocol/model';
-import { jsonSafe } from './json-safe';
+import { jsonSafe } from '../../nodes/shared/json-safe';
 import { exportsOfStream } from '../../lib/client/health/exports-of-stream';
 
 type JsonInt = number | string;

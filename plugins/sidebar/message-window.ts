@@ -4,7 +4,7 @@
 import type { StreamManagerClient } from '../../lib/client/client';
 import type { Message, MessageStreamInfo } from '../../lib/protocol/model';
 import { AdminRequestError } from './admin-error';
-import { jsonSafe } from './json-safe';
+import { jsonSafe } from '../../nodes/shared/json-safe';
 
 export const MAX_WINDOW_MESSAGES = 100;
 /** Payload bytes put into one answer, all previews together. */

@@ -1,13 +1,14 @@
 // Stream-name suggestions for the stream fields of the sm in, sm out and sm admin dialogs, from the same endpoint
 // the sidebar uses. Each dialog calls it with one line in its oneditprepare:
-//   if (window.GreengrassStreamManager) { GreengrassStreamManager.streamAutocomplete("#node-input-stream"); }
+//   if (editor.sidebar && editor.sidebar.streamAutocomplete) { editor.sidebar.streamAutocomplete("#node-input-stream"); }
 // Any valid name typed by hand stays as typed: it is offered first, so Enter or Tab keep it. On a typed input the
 // suggestions come only while its type is a plain string.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var STREAM_NAME = /^[A-Za-z0-9_ ,.\-]{1,255}$/;
     var FRESH_MS = 5000;
     var MAX_SHOWN = 50;
@@ -73,6 +74,6 @@
       }
     }
 
-    space.streamAutocomplete = attach;
+    sidebar.streamAutocomplete = attach;
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

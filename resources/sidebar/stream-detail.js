@@ -1,10 +1,11 @@
 // One stream in the sidebar: its definition and storage, each export with its progress and lag, each consumer with
 // its position, lag and dead letters, and the message viewer; edit and delete for users who may change streams.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var t = api.t;
 
     function section(parent, titleKey) {
@@ -30,7 +31,7 @@
       var summary = answer.summary;
       var form = answer.form;
       parent.empty();
-      space.sizeBar(summary).appendTo(parent);
+      sidebar.sizeBar(summary).appendTo(parent);
       table(parent, [
         [t("stream.persistence"), t("stream." + summary.persistence)],
         [t("detail.maxSize"), api.format.bytes(summary.maxSize)],
@@ -100,7 +101,7 @@
       var definition = section(element, "detail.definition");
       var exports = section(element, "detail.exports");
       var consumers = section(element, "detail.consumers");
-      var viewer = space.messageViewer(context, stream);
+      var viewer = sidebar.messageViewer(context, stream);
       section(element, "messages.title").append(viewer.element);
       var latest = null;
       var firstLoad = true;
@@ -108,11 +109,11 @@
       if (api.canWrite()) {
         $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-edit" })
           .append($("<i>", { class: "fa fa-pencil" })).append($("<span>").text(" " + t("detail.edit")))
-          .on("click", function (event) { event.preventDefault(); if (latest) { space.streamTray.openEdit(context, stream, latest.form); } })
+          .on("click", function (event) { event.preventDefault(); if (latest) { sidebar.streamTray.openEdit(context, stream, latest.form); } })
           .appendTo(actions);
         $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-delete" })
           .append($("<i>", { class: "fa fa-trash" })).append($("<span>").text(" " + t("detail.delete")))
-          .on("click", function (event) { event.preventDefault(); space.streamTray.confirmDelete(context, stream, latest ? latest.summary.messageCount : 0); })
+          .on("click", function (event) { event.preventDefault(); sidebar.streamTray.confirmDelete(context, stream, latest ? latest.summary.messageCount : 0); })
           .appendTo(actions);
       }
 
@@ -137,7 +138,7 @@
       };
     }
 
-    space.streamDetail = create;
-    space.table = table;
+    sidebar.streamDetail = create;
+    sidebar.table = table;
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

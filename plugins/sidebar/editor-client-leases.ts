@@ -3,7 +3,7 @@
 // not open and close a connection on every refresh, and a closed one holds no connection open.
 import type { Node, NodeAPI } from 'node-red';
 import type { StreamManagerClient } from '../../lib/client/client';
-import type { SmConfigNode } from './config-contract';
+import type { SmConfigNode } from '../../nodes/shared/config-contract';
 
 const IDLE_RELEASE_MS = 30_000;
 

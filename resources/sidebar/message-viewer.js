@@ -1,10 +1,11 @@
 // The message viewer of a stream: the newest N messages or N from a sequence number, each with its number, ingest
 // time and payload (JSON, text or hex, with a copy button). It reads when asked, not on every refresh.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var t = api.t;
     var MAX_COUNT = 100;
 
@@ -47,7 +48,7 @@
               var head = $("<div>", { class: "sm-sidebar-message-head" }).appendTo(item);
               $("<span>", { class: "sm-sidebar-message-number" }).text("#" + api.format.number(message.sequenceNumber)).appendTo(head);
               $("<span>", { class: "sm-sidebar-muted" }).text(t("messages.ingested", { time: api.format.time(message.ingestTime) })).appendTo(head);
-              space.payload.render(message).appendTo(item);
+              sidebar.payload.render(message).appendTo(item);
             });
           },
           function (failure) {
@@ -61,6 +62,6 @@
       return { element: element, load: load };
     }
 
-    space.messageViewer = create;
+    sidebar.messageViewer = create;
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

@@ -1,10 +1,11 @@
 // Creating and editing a stream in an editor tray with the stream-definition form, and deleting one after a
 // confirmation that names it and says how many messages go with it.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
     var t = api.t;
 
     function openTray(context, options) {
@@ -34,7 +35,7 @@
           var body = tray.find(".red-ui-tray-body");
           var container = $("<form>", { class: "dialog-form form-horizontal sm-sidebar-form" }).attr("autocomplete", "off").appendTo(body);
           container.on("submit", function (event) { event.preventDefault(); });
-          form = space.definitionForm.render(container, options.values, { nameEditable: options.nameEditable });
+          form = sidebar.definitionForm.render(container, options.values, { nameEditable: options.nameEditable });
           if (options.nameEditable) { container.find("input").first().trigger("focus"); }
         },
         close: function () {
@@ -101,6 +102,6 @@
       });
     }
 
-    space.streamTray = { openCreate: openCreate, openEdit: openEdit, confirmDelete: confirmDelete };
+    sidebar.streamTray = { openCreate: openCreate, openEdit: openEdit, confirmDelete: confirmDelete };
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

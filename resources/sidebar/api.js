@@ -1,8 +1,8 @@
 // The Stream Manager sidebar's calls to the admin endpoints under greengrass-stream-manager/ (relative to the
 // editor, so a moved httpAdminRoot works), and the catalog and number formats every sidebar file shares.
-(function () {
+(function (editor) {
   "use strict";
-  var space = (window.GreengrassStreamManager = window.GreengrassStreamManager || {});
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
   var CATALOG = "node-red-contrib-greengrass-stream-manager/stream-manager-sidebar:";
 
   function t(key, options) {
@@ -81,7 +81,7 @@
     RED.notify($("<p>").text(t("errors.request", { error: error.message })), { type: "error", timeout: 8000 });
   }
 
-  space.api = {
+  sidebar.api = {
     t: t,
     language: language,
     canWrite: canWrite,
@@ -99,4 +99,4 @@
     retryDeadLetters: function (configId, stream, consumer, ids) { return call("POST", streamPath(configId, stream, "/dead-letters/retry"), { consumer: consumer, ids: ids }); },
     discardDeadLetters: function (configId, stream, consumer, ids) { return call("POST", streamPath(configId, stream, "/dead-letters/discard"), { consumer: consumer, ids: ids }); }
   };
-})();
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});

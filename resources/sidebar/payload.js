@@ -1,10 +1,11 @@
 // A message payload as the sidebar shows it: pretty JSON when it is JSON, text when it is readable UTF-8, else a hex
 // dump; with its size, a note when only its first bytes came, and a button that copies what is shown.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
-(function (space) {
+(function (editor) {
   "use strict";
-  (space.parts = space.parts || []).push(function () {
-    var api = space.api;
+  var sidebar = (editor.sidebar = editor.sidebar || { parts: [] });
+  sidebar.parts.push(function () {
+    var api = sidebar.api;
 
     function bytesOf(base64) {
       var binary = atob(base64 || "");
@@ -89,6 +90,6 @@
       return block;
     }
 
-    space.payload = { decode: decode, render: render };
+    sidebar.payload = { decode: decode, render: render };
   });
-})((window.GreengrassStreamManager = window.GreengrassStreamManager || {}));
+})(window.GreengrassStreamManagerEditor = window.GreengrassStreamManagerEditor || {});
