@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { checkHealth, Consumer, HealthChecker, HealthWatch, Persistence, StrategyOnFull, StreamManagerClient, type HealthCheckResult, type StreamHealthChange, type StreamHealthState } from '../../lib/client';
 import { appendDeadLetter } from '../../lib/client/consumer/dead-letter-stream';
 import { startServer, type RunningServer, type ServerOptions } from '../../lib/server';
-import { startHttpSink, unusedPort, waitFor } from '../server/exports/export-test-kit';
+import { startHttpSink, unusedPort } from '../server/exports/export-test-kit';
+import { quietFor, waitFor } from '../helpers/wait';
 
 const FAST_EXPORTS: ServerOptions = { exportRetry: { firstRetryMs: 40, maxRetryMs: 150 }, exportPollIntervalMs: 20 };
 const GRACE_MS = 600;
@@ -169,7 +170,7 @@ describe('health checker', () => {
     assert.equal(new Set(delivered).size, delivered.length, 'every result delivered once');
     watch.pause();
     const paused = delivered.length;
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await quietFor(60);
     assert.equal(delivered.length, paused, 'no check on schedule while paused');
     await watch.checkNow();
     assert.equal(delivered.length, paused + 1, 'a check asked for runs while paused');
@@ -179,7 +180,7 @@ describe('health checker', () => {
     await watch.stop();
     await stopping;
     const stopped = delivered.length;
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await quietFor(60);
     assert.equal(delivered.length, stopped, 'nothing delivered after stop');
     assert.equal(process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length, timersBefore, 'no timer left');
     await assert.rejects(watch.checkNow(), /stopped/);

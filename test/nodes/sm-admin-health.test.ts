@@ -11,7 +11,7 @@ import type { NodeMessage } from 'node-red';
 import { Persistence, StrategyOnFull, StreamManagerClient, type HealthReport, type StreamHealth } from '../../lib/client';
 import { startServer, type RunningServer, type ServerOptions } from '../../lib/server';
 import { startHttpSink, unusedPort } from '../server/exports/export-test-kit';
-import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, waitUntil, type FlowNode } from './flow-harness';
+import { collect, configNode, connectionState, helper, loadFlow, observe, quietFor, startRuntime, stopRuntime, waitUntil, type CaughtMsg, type FlowNode } from './flow-harness';
 
 const FAST_EXPORTS: ServerOptions = { exportRetry: { firstRetryMs: 40, maxRetryMs: 150 }, exportPollIntervalMs: 20 };
 
@@ -35,9 +35,12 @@ function watchFlow(port: number, watch: Record<string, unknown> = {}): FlowNode[
   ];
 }
 
-function statusTexts(nodeId: string): string[] {
-  return (helper.getNode(nodeId) as unknown as { status: { args: { text?: string }[][] } }).status.args.map(([status]) => String(status.text));
+interface ReportMsg extends NodeMessage {
+  payload: HealthReport;
+  stream?: string;
 }
+
+const statusTexts = (nodeId: string): string[] => observe(nodeId).statusTexts();
 
 const activeTimers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
 
@@ -73,12 +76,12 @@ describe('sm admin health', () => {
     await client.createMessageStream({ name: 'one', strategyOnFull: StrategyOnFull.RejectNewData });
     await client.createMessageStream({ name: 'two', strategyOnFull: StrategyOnFull.RejectNewData });
     await loadFlow([configNode(server.port), { id: 'admin', type: 'sm admin', server: 'config', action: 'health', wires: [['done']] }, { id: 'done', type: 'helper' }]);
-    const done = collect('done');
+    const done = collect<ReportMsg>('done');
     const admin = helper.getNode('admin');
-    admin.receive({} as never);
-    admin.receive({ stream: 'one' } as never);
-    admin.receive({ action: 'health', stream: ['two', 'gone'] } as never);
-    const [all, one, named] = (await done.wait(3)) as unknown as { payload: HealthReport; stream?: string }[];
+    admin.receive({});
+    admin.receive({ stream: 'one' });
+    admin.receive({ action: 'health', stream: ['two', 'gone'] });
+    const [all, one, named] = await done.wait(3);
     assert.deepEqual(all.payload.streams.map((stream) => stream.stream), ['one', 'two']);
     assert.equal(all.payload.reason, '2 streams ok');
     assert.deepEqual([one.stream, one.payload.streams.map((stream) => stream.stream)], ['one', ['one']]);
@@ -99,9 +102,9 @@ describe('sm admin health', () => {
     for (let index = 0; index < 3; index++) await client.appendMessage('kinesis-out', Buffer.from(`m${index}`));
     const deployedAt = Date.now();
     await loadFlow(watchFlow(port));
-    const changes = collect('changes');
-    const reports = collect('reports');
-    const [failing] = (await changes.wait(1, 15_000)) as unknown as ChangeMsg[];
+    const changes = collect<ChangeMsg>('changes');
+    const reports = collect<ReportMsg>('reports');
+    const [failing] = await changes.wait(1, 15_000);
     assert.equal(failing.topic, 'kinesis-out');
     assert.equal(failing.state, 'failing');
     assert.match(failing.payload, /^failing: export to-kinesis failing for \d+ s \(3 messages waiting, the oldest for \d+ s\): export to-kinesis is set to refuse/);
@@ -113,15 +116,14 @@ describe('sm admin health', () => {
     await server.close();
     await serve({}, port);
     await connectionState('connected', undefined, 'config', 10_000);
-    const [, recovered] = (await changes.wait(2, 15_000)) as unknown as ChangeMsg[];
+    const [, recovered] = await changes.wait(2, 15_000);
     assert.deepEqual([recovered.topic, recovered.previousState, recovered.state], ['kinesis-out', 'failing', 'ok']);
     assert.equal(recovered.health.exports[0].lagMessages, 0);
     await waitUntil(() => statusTexts('watcher').at(-1) === '2 streams ok', 'the status back to ok');
     const seen = reports.messages.length;
     await reports.wait(seen + 4, 10_000);
     assert.equal(changes.messages.length, 2, 'no change repeated while nothing changes');
-    const last = reports.messages.at(-1) as unknown as { payload: HealthReport };
-    assert.equal(last.payload.state, 'ok');
+    assert.equal(reports.messages.at(-1)?.payload.state, 'ok');
   });
 
   it('shows an HTTP export to a closed port as failing, and ok once something listens there', async () => {
@@ -129,13 +131,13 @@ describe('sm admin health', () => {
     await client.createMessageStream({ name: 'http-out', strategyOnFull: StrategyOnFull.RejectNewData, exportDefinition: { http: [{ identifier: 'to-http', uri: `http://127.0.0.1:${port}/ingest`, batchSize: 1 }] } });
     await client.appendMessage('http-out', Buffer.from('reading'));
     await loadFlow(watchFlow(server.port, { streams: 'http-out' }));
-    const changes = collect('changes');
-    const [failing] = (await changes.wait(1, 15_000)) as unknown as ChangeMsg[];
+    const changes = collect<ChangeMsg>('changes');
+    const [failing] = await changes.wait(1, 15_000);
     assert.deepEqual([failing.topic, failing.state], ['http-out', 'failing']);
     assert.match(failing.payload, /ECONNREFUSED|refused/i);
     const sink = await startHttpSink(port);
     try {
-      const [, recovered] = (await changes.wait(2, 15_000)) as unknown as ChangeMsg[];
+      const [, recovered] = await changes.wait(2, 15_000);
       assert.deepEqual([recovered.previousState, recovered.state], ['failing', 'ok']);
       assert.equal(sink.requests.length, 1);
     } finally {
@@ -146,17 +148,17 @@ describe('sm admin health', () => {
   it('raises the fill alert past the threshold and clears it, and shows a consumer\'s lag in the reports', async () => {
     await client.createMessageStream({ name: 'buffer', maxSize: 20_000, streamSegmentSize: 1024, strategyOnFull: StrategyOnFull.RejectNewData });
     await loadFlow(watchFlow(server.port, { streams: 'buffer\nnot-there', fillPercent: '50' }));
-    const changes = collect('changes');
-    const reports = collect('reports');
-    const [missing] = (await changes.wait(1)) as unknown as ChangeMsg[];
+    const changes = collect<ChangeMsg>('changes');
+    const reports = collect<ReportMsg>('reports');
+    const [missing] = await changes.wait(1);
     assert.deepEqual([missing.topic, missing.previousState, missing.state, missing.payload], ['not-there', undefined, 'missing', 'missing: the stream does not exist']);
     await waitUntil(() => statusTexts('watcher').at(-1) === '1 stream ok, 1 missing: not-there', 'the status naming the missing stream');
     for (let index = 0; index < 6; index++) await client.appendMessage('buffer', Buffer.alloc(2000, index));
-    const [, filling] = (await changes.wait(2)) as unknown as ChangeMsg[];
+    const [, filling] = await changes.wait(2);
     assert.deepEqual([filling.topic, filling.previousState, filling.state], ['buffer', 'ok', 'filling']);
     assert.match(filling.payload, /^filling: 60% full.* \(alert at 50%\)$/);
     await client.updateMessageStream({ name: 'buffer', maxSize: 40_000, streamSegmentSize: 1024, strategyOnFull: StrategyOnFull.RejectNewData });
-    const [, , cleared] = (await changes.wait(3)) as unknown as ChangeMsg[];
+    const [, , cleared] = await changes.wait(3);
     assert.deepEqual([cleared.topic, cleared.previousState, cleared.state], ['buffer', 'filling', 'ok']);
 
     const { Consumer } = await import('../../lib/client');
@@ -167,8 +169,7 @@ describe('sm admin health', () => {
     await consumer.stop();
     for (let index = 0; index < 2; index++) await client.appendMessage('buffer', Buffer.alloc(100, index));
     await waitUntil(() => {
-      const last = reports.messages.at(-1) as unknown as { payload: HealthReport } | undefined;
-      const consumers = last?.payload.streams.find((stream) => stream.stream === 'buffer')?.consumers ?? [];
+      const consumers = reports.messages.at(-1)?.payload.streams.find((stream) => stream.stream === 'buffer')?.consumers ?? [];
       return consumers.length === 1 && consumers[0].position === 6 && consumers[0].lag === 2;
     }, 'a report showing the consumer 2 messages behind');
     assert.equal(changes.messages.length, 3);
@@ -177,19 +178,19 @@ describe('sm admin health', () => {
   it('pauses, resumes and checks at once on msg.action, and refuses other actions while watching', async () => {
     await client.createMessageStream({ name: 'calm', strategyOnFull: StrategyOnFull.RejectNewData });
     await loadFlow(watchFlow(server.port, { checkEvery: '3600' }));
-    const reports = collect('reports');
-    const caught = collect('caught');
+    const reports = collect<ReportMsg>('reports');
+    const caught = collect<CaughtMsg>('caught');
     await reports.wait(1);
     const watch = helper.getNode('watcher');
-    watch.receive({ action: 'check' } as never);
+    watch.receive({ action: 'check' });
     await reports.wait(2);
-    watch.receive({ action: 'pause' } as never);
+    watch.receive({ action: 'pause' });
     await waitUntil(() => statusTexts('watcher').at(-1) === 'paused: 1 stream ok', 'the paused status');
-    watch.receive({ action: 'resume' } as never);
+    watch.receive({ action: 'resume' });
     await reports.wait(3);
     await waitUntil(() => statusTexts('watcher').at(-1) === '1 stream ok', 'the status after resume');
-    watch.receive({ action: 'describe' } as never);
-    const [error] = (await caught.wait(1)) as unknown as { error: { message: string; code: string } }[];
+    watch.receive({ action: 'describe' });
+    const [error] = await caught.wait(1);
     assert.equal(error.error.code, 'Validation');
     assert.match(error.error.message, /action must be one of check, pause, resume while sm admin watches health/);
     assert.equal(reports.messages.length, 3);
@@ -204,7 +205,7 @@ describe('sm admin health', () => {
     await client.createMessageStream({ name: 'calm', strategyOnFull: StrategyOnFull.RejectNewData });
     await loadFlow([configNode(server.port)]);
     await helper.unload();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await quietFor(100);
     const baseline = activeTimers();
     await loadFlow(watchFlow(server.port));
     await collect('reports').wait(2);
