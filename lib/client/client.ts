@@ -9,7 +9,6 @@ import {
   ConnectionError,
   errorFromStatus,
   FrameError,
-  StreamManagerError,
   TimeoutError,
   UnknownFailureError,
   ValidationError,
@@ -162,7 +161,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     if (this.closing) return this.closing;
     this.setState('closed');
     this.reconnectTimer?.cancel();
-    const reason = new ConnectionError(`client for ${this.address} was closed`);
+    const reason = new ConnectionError(`client for ${this.address} was closed`, 'clientClosed');
     this.rejectAllPending(reason);
     const connection = this.connection;
     this.connection = undefined;
@@ -234,19 +233,19 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     if (connection.needsDrain) {
       await connection.drained();
       if (!connection.isOpen) {
-        throw new ConnectionError(`the connection to ${this.address} closed while the request waited to be sent`, { requestId });
+        throw new ConnectionError(`the connection to ${this.address} closed while the request waited to be sent`, this.isClosed ? 'clientClosed' : 'closedByServer', { requestId });
       }
     }
     // The request may have timed out or been aborted while it waited: then it is not sent at all.
     if (isSettled()) return;
-    if (this.isClosed) throw new ConnectionError(`client for ${this.address} is closed`, { requestId });
+    if (this.isClosed) throw new ConnectionError(`client for ${this.address} is closed`, 'clientClosed', { requestId });
     this.pending.set(requestId, entry);
     connection.write(frame);
   }
 
   private openConnected(): Promise<Connection> {
     if (this.isClosed) {
-      return Promise.reject(new ConnectionError(`client for ${this.address} is closed`));
+      return Promise.reject(new ConnectionError(`client for ${this.address} is closed`, 'clientClosed'));
     }
     if (this.connection?.isOpen) return Promise.resolve(this.connection);
     this.connecting ??= this.attemptConnect().finally(() => {
@@ -259,7 +258,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     this.reconnectTimer?.cancel();
     const wait = this.retryAt - Date.now();
     if (wait > 0) await sleep(wait);
-    if (this.isClosed) throw new ConnectionError(`client for ${this.address} is closed`);
+    if (this.isClosed) throw new ConnectionError(`client for ${this.address} is closed`, 'clientClosed');
     this.setState('connecting');
     try {
       const { connection, response } = await openConnection(
@@ -272,8 +271,8 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
         },
       );
       if (this.isClosed) {
-        await connection.close(new ConnectionError(`client for ${this.address} was closed`));
-        throw new ConnectionError(`client for ${this.address} is closed`);
+        await connection.close(new ConnectionError(`client for ${this.address} was closed`, 'clientClosed'));
+        throw new ConnectionError(`client for ${this.address} is closed`, 'clientClosed');
       }
       this.connection = connection;
       this.backoff.succeeded();
@@ -338,7 +337,7 @@ export class StreamManagerClient extends EventEmitter<StreamManagerClientEvents>
     this.pending.clear();
     for (const [requestId, entry] of entries) {
       entry.reject(
-        reason instanceof StreamManagerError ? new ConnectionError(reason.message, { requestId, cause: reason }) : reason,
+        reason instanceof ConnectionError ? new ConnectionError(reason.message, reason.failure, { requestId, cause: reason }) : reason,
       );
     }
   }

@@ -10,7 +10,7 @@ import { ConnectionError, errorFromStatus, TimeoutError, FrameError } from '../p
 import { TickBatchedWriter } from '../protocol/tick-batched-writer';
 import type { ConnectRequest, ConnectResponse } from '../protocol/model';
 import { startLongTimer } from './long-timer';
-import type { Logger } from './options';
+import type { Logger } from '../common/logger';
 
 export const SDK_VERSION = '1.1.0';
 
@@ -71,9 +71,9 @@ export function openConnection(
       socket.write(Buffer.concat([Buffer.of(CONNECT_VERSION), encodeFrame(Operation.Connect, request)]));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      fail(new ConnectionError(`cannot connect to Stream Manager at ${where}: ${error.code ?? error.message}`, { cause: error }));
+      fail(new ConnectionError(`cannot connect to Stream Manager at ${where}: ${error.code ?? error.message}`, 'socketError', { cause: error }));
     });
-    socket.on('close', () => fail(new ConnectionError(`Stream Manager at ${where} closed the connection during the handshake`)));
+    socket.on('close', () => fail(new ConnectionError(`Stream Manager at ${where} closed the connection during the handshake`, 'notStreamManager')));
 
     const onHandshakeData = (chunk: Buffer): void => {
       try {
@@ -81,7 +81,7 @@ export function openConnection(
           if (chunk.length === 0) return;
           const version = chunk[0];
           if (version !== CONNECT_VERSION) {
-            throw new ConnectionError(`Stream Manager at ${where} answered with connect version ${version}, expected ${CONNECT_VERSION}`);
+            throw new ConnectionError(`Stream Manager at ${where} answered with connect version ${version}, expected ${CONNECT_VERSION}`, 'notStreamManager');
           }
           versionSeen = true;
           chunk = chunk.subarray(1);
@@ -89,7 +89,7 @@ export function openConnection(
         const [first, ...rest] = decoder.push(chunk);
         if (!first) return;
         if (first.operation !== Operation.ConnectResponse) {
-          throw new ConnectionError(`Stream Manager at ${where} answered the handshake with op ${first.operation}, expected ConnectResponse (6)`);
+          throw new ConnectionError(`Stream Manager at ${where} answered the handshake with op ${first.operation}, expected ConnectResponse (6)`, 'notStreamManager');
         }
         const response = decodeFrameBody(first).body as unknown as ConnectResponse;
         if (response.status !== ResponseStatusCode.Success) {
@@ -109,7 +109,7 @@ export function openConnection(
         resolve({ connection, response });
         connection.deliver(rest);
       } catch (error) {
-        fail(error instanceof FrameError ? new ConnectionError(`bad handshake from ${where}: ${error.message}`) : (error as Error));
+        fail(error instanceof FrameError ? new ConnectionError(`bad handshake from ${where}: ${error.message}`, 'notStreamManager') : (error as Error));
       }
     };
     socket.on('data', onHandshakeData);
@@ -131,8 +131,8 @@ export class Connection {
   ) {
     this.writer = new TickBatchedWriter(socket);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.shutDown(new ConnectionError(`connection to Stream Manager at ${where} failed: ${error.code ?? error.message}`, { cause: error })));
-    socket.on('close', () => this.shutDown(new ConnectionError(`Stream Manager at ${where} closed the connection`)));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.shutDown(new ConnectionError(`connection to Stream Manager at ${where} failed: ${error.code ?? error.message}`, 'socketError', { cause: error })));
+    socket.on('close', () => this.shutDown(new ConnectionError(`Stream Manager at ${where} closed the connection`, 'closedByServer')));
   }
 
   get isOpen(): boolean {
@@ -199,7 +199,7 @@ export class Connection {
       frames = this.decoder.push(chunk);
     } catch (error) {
       this.settings.logger?.error(`closing the connection to ${this.where}: ${(error as Error).message}`);
-      this.shutDown(new ConnectionError(`Stream Manager at ${this.where} sent a frame this client cannot read: ${(error as Error).message}`));
+      this.shutDown(new ConnectionError(`Stream Manager at ${this.where} sent a frame this client cannot read: ${(error as Error).message}`, 'notStreamManager'));
       return;
     }
     this.deliver(frames);

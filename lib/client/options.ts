@@ -1,13 +1,7 @@
 // Options of StreamManagerClient and their defaults, including the environment variables the SDKs read.
 import { ValidationError } from '../protocol/errors';
 import { MAX_FRAME_LENGTH } from '../protocol/frame';
-
-export interface Logger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { Logger } from '../common/logger';
 
 export interface StreamManagerClientOptions {
   /** Default 127.0.0.1. */

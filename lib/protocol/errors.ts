@@ -99,9 +99,19 @@ export class TimeoutError extends StreamManagerError {
   }
 }
 
+/**
+ * How a connection failed, for telling causes apart without reading messages: the socket reported a system error
+ * (`cause` holds it, with its ECONNREFUSED-style code), the server closed the connection, the other end does not speak
+ * Stream Manager (a wrong handshake, a frame the client cannot read), or the client itself was closed.
+ */
+export type ConnectionFailure = 'socketError' | 'closedByServer' | 'notStreamManager' | 'clientClosed';
+
 export class ConnectionError extends StreamManagerError {
-  constructor(message: string, options: { requestId?: string; cause?: unknown } = {}) {
+  readonly failure: ConnectionFailure;
+
+  constructor(message: string, failure: ConnectionFailure, options: { requestId?: string; cause?: unknown } = {}) {
     super(message, 'Connection', options);
+    this.failure = failure;
   }
 }
 

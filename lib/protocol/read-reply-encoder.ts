@@ -14,12 +14,7 @@ import {
 import { FRAME_HEADER_SIZE } from './frame';
 import { Operation } from './operation';
 import { ResponseStatusCode } from './status';
-
-export interface ReadMessage {
-  sequenceNumber: number;
-  ingestTime: number;
-  payload: Uint8Array;
-}
+import type { StoredMessage } from './stored-message';
 
 const REPLY_FIXED = 1 + (1 + 'requestId'.length) + (1 + 'status'.length) + 1 + (1 + 'messages'.length);
 const MESSAGE_FIXED = 1 + (1 + 'streamName'.length) + (1 + 'sequenceNumber'.length) + (1 + 'ingestTime'.length) + (1 + 'payload'.length);
@@ -35,7 +30,7 @@ export interface ReadReplyPlan {
  * How many messages fit in a frame of at most `maxFrameSize` bytes (the 4-byte length included), or undefined when
  * the request id or stream name is not ASCII (the general path then encodes, and the frame limit still applies).
  */
-export function planReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[], maxFrameSize: number): ReadReplyPlan | undefined {
+export function planReadReply(requestId: string, streamName: string, messages: readonly StoredMessage[], maxFrameSize: number): ReadReplyPlan | undefined {
   const idSize = asciiTextSize(requestId);
   const nameSize = asciiTextSize(streamName);
   if (idSize < 0 || nameSize < 0) return undefined;
@@ -58,14 +53,14 @@ function isCborUnsigned(value: number): boolean {
 }
 
 /** Builds the frame that planReadReply measured, from the first `plan.count` messages. */
-export function encodeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[], plan: ReadReplyPlan): Buffer {
+export function encodeReadReply(requestId: string, streamName: string, messages: readonly StoredMessage[], plan: ReadReplyPlan): Buffer {
   const frame = Buffer.allocUnsafe(plan.frameSize);
   writeReadReply(frame, 0, requestId, streamName, messages, plan);
   return frame;
 }
 
 /** Writes the frame that planReadReply measured into `frame` from `offset` on (`plan.frameSize` bytes). */
-export function writeReadReply(frame: Buffer, offset: number, requestId: string, streamName: string, messages: readonly ReadMessage[], plan: ReadReplyPlan): void {
+export function writeReadReply(frame: Buffer, offset: number, requestId: string, streamName: string, messages: readonly StoredMessage[], plan: ReadReplyPlan): void {
   frame.writeInt32BE(plan.frameSize - 4, offset);
   frame[offset + 4] = Operation.ReadMessagesResponse;
   let at = writeHead(frame, offset + FRAME_HEADER_SIZE, MAJOR_MAP, 3);

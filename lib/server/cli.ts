@@ -2,7 +2,7 @@
 // sm-server: runs the local Stream Manager server until SIGINT or SIGTERM. Argument parsing only; what each setting
 // means, and which environment variables stand in for it, is in settings.ts.
 import { parseArgs } from 'node:util';
-import type { Logger } from '../client/options';
+import type { Logger } from '../common/logger';
 import { DEFAULT_SERVER_PORT, DEFAULT_STORE_DIR, startServer } from './server';
 import { IGNORED_SETTINGS, resolveSettings, SETTINGS, SettingError, type LogLevel } from './settings';
 

@@ -1,6 +1,6 @@
 // One stream: sequence numbers, its segments (in memory, or files under log/), retention, reads and long-polls.
 import * as fs from 'node:fs';
-import type { Logger } from '../client/options';
+import type { Logger } from '../common/logger';
 import { MessageStoreReadError, NotEnoughMessagesError, InvalidRequestError, ResourceNotFoundError, ResponsePayloadTooLargeError } from '../protocol/errors';
 import { Persistence, StrategyOnFull } from '../protocol/enums';
 import type { MessageStreamDefinition, StorageStatus } from '../protocol/model';
@@ -16,7 +16,7 @@ import { DamagedSegmentError, endOf, ReplyBudget, type Segment } from './log/seg
 import { SegmentWriter } from './log/segment-writer';
 import { setAsideSegment } from './log/set-aside';
 import { StateFile } from './log/state-file';
-import type { StoredMessage } from './stored-message';
+import type { StoredMessage } from '../protocol/stored-message';
 
 export type { ReadRequest } from './log/long-poll-waiters';
 
@@ -173,7 +173,7 @@ export class MessageStream {
    * fewer than minMessageCount; a first message that can never fit fails that read with ResponsePayloadTooLarge.
    * Payloads read from files are views of `blocks`: fresh ones by default, which the messages may keep for good.
    */
-  read(request: ReadRequest, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES, blocks: ReadBlocks = FRESH_BLOCKS): StoredMessage[] | undefined {
+  read(request: ReadRequest, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES, blocks: ReadBlocks = FRESH_BLOCKS): StoredMessage<Buffer>[] | undefined {
     this.assertLive();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -186,7 +186,7 @@ export class MessageStream {
   }
 
   /** A long-poll: resolves as soon as the read can be served (as read does), rejects with NotEnoughMessages after timeoutMs. */
-  waitForMessages(request: ReadRequest, timeoutMs: number, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES): { promise: Promise<StoredMessage[]>; cancel(): void } {
+  waitForMessages(request: ReadRequest, timeoutMs: number, maxBytes = request.maxBytes ?? MAX_READ_RESPONSE_BYTES): { promise: Promise<StoredMessage<Buffer>[]>; cancel(): void } {
     return this.waiters.add(request, maxBytes, timeoutMs, () => this.notEnoughMessages(request));
   }
 
@@ -242,14 +242,14 @@ export class MessageStream {
     return { start, index, available: this.contiguousFrom(start, index) };
   }
 
-  private readOnce(request: ReadRequest, maxBytes: number, blocks: ReadBlocks): StoredMessage[] | undefined {
+  private readOnce(request: ReadRequest, maxBytes: number, blocks: ReadBlocks): StoredMessage<Buffer>[] | undefined {
     const found = this.availableFor(request);
     const { start, available } = found;
     let index = found.index;
     if (available < request.minMessageCount || available <= 0) return undefined;
     const wanted = Math.min(available, request.maxMessageCount);
     const budget = new ReplyBudget(maxBytes, this.name);
-    const messages: StoredMessage[] = [];
+    const messages: StoredMessage<Buffer>[] = [];
     while (messages.length < wanted && index < this.segments.length && !budget.full) {
       const found = this.segments[index].read(start + messages.length, wanted - messages.length, budget, blocks);
       for (const message of found) messages.push(message);

@@ -8,10 +8,11 @@ import { CONNECT_VERSION, OTHER_SUPPORTED_PROTOCOL_VERSIONS, PROTOCOL_VERSION } 
 import { FrameError, InvalidRequestError, ResponsePayloadTooLargeError, StreamManagerError } from '../protocol/errors';
 import { Operation, RESPONSE_OPERATION } from '../protocol/operation';
 import type { BufferPool } from '../protocol/buffer-pool';
-import { planReadReply, writeReadReply, type ReadMessage } from '../protocol/read-reply-encoder';
+import { planReadReply, writeReadReply } from '../protocol/read-reply-encoder';
+import type { StoredMessage } from '../protocol/stored-message';
 import { ResponseStatusCode } from '../protocol/status';
 import { TickBatchedWriter } from '../protocol/tick-batched-writer';
-import type { Logger } from '../client/options';
+import type { Logger } from '../common/logger';
 import type { StreamStore } from './stream-store';
 import { parseDefinition, parsePayload, parseReadOptions, parseStreamName } from './request-parsing';
 
@@ -458,7 +459,7 @@ export class ServerConnection {
    * As many of the messages as fit in one frame (which may be fewer than minMessageCount); ResponsePayloadTooLarge
    * when not even the first one fits.
    */
-  private writeReadReply(requestId: string, streamName: string, messages: readonly ReadMessage[]): void {
+  private writeReadReply(requestId: string, streamName: string, messages: readonly StoredMessage[]): void {
     const limit = this.context.limits.maxReplyFrameLength;
     const plan = planReadReply(requestId, streamName, messages, limit);
     if (!plan) {

@@ -1,7 +1,7 @@
 // startServer: the local Stream Manager server, for development, demonstrations and tests.
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { Logger } from '../client/options';
+import type { Logger } from '../common/logger';
 import { BufferPool } from '../protocol/buffer-pool';
 import { ValidationError } from '../protocol/errors';
 import { DEFAULT_EXPORT_POLL_MS, DEFAULT_THREAD_POOL_SIZE } from './exports/export-scheduler';

@@ -7,7 +7,7 @@ import { decodeCbor, encodeCbor } from '../protocol/cbor';
 import { Persistence } from '../protocol/enums';
 import { InvalidRequestError, ResourceNotFoundError, UpdateNotAllowedError } from '../protocol/errors';
 import { DEFAULT_MAX_SIZE, DEFAULT_STREAM_SEGMENT_SIZE, type MessageStreamDefinition, type MessageStreamInfo } from '../protocol/model';
-import type { Logger } from '../client/options';
+import type { Logger } from '../common/logger';
 import { MessageStream, numberField, type FileStorage } from './message-stream';
 import { diskFailure } from './disk-failure';
 import { FileHandles } from './log/file-handles';

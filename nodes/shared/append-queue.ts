@@ -4,13 +4,13 @@ import { ConnectionError, StreamManagerError } from '../../lib/protocol/errors';
 import type { Int64 } from '../../lib/protocol/model';
 import { settleWithin } from './settle-within';
 
-/** A msg that found the queue at its limit while Stream Manager was away. */
-export class QueueFullError extends ConnectionError {
+/** A msg that found the queue at its limit while Stream Manager was away: a Connection error, with no connection failure of its own. */
+export class QueueFullError extends StreamManagerError {
   constructor(
     readonly waiting: number,
     readonly limit: number,
   ) {
-    super(`${waiting} msgs are already waiting for Stream Manager (the node's queue limit); this one was not appended`);
+    super(`${waiting} msgs are already waiting for Stream Manager (the node's queue limit); this one was not appended`, 'Connection');
   }
 }
 
@@ -70,7 +70,7 @@ export class AppendQueue {
 
   push(job: AppendJob): void {
     if (this.stopped) {
-      job.reject(new ConnectionError('the node is stopping; the msg was not appended'));
+      job.reject(new ConnectionError('the node is stopping; the msg was not appended', 'clientClosed'));
       return;
     }
     if (this.waitingCount >= this.options.maxWaiting) {
@@ -108,7 +108,7 @@ export class AppendQueue {
     const waiting = this.waiting.slice(this.head) as QueuedJob[];
     this.waiting = [];
     this.head = 0;
-    for (const job of waiting) job.reject(new ConnectionError('the node was stopped before the msg could be appended'));
+    for (const job of waiting) job.reject(new ConnectionError('the node was stopped before the msg could be appended', 'clientClosed'));
     this.notify();
     await settleWithin(Promise.allSettled([...this.settled]), graceMs);
   }

@@ -2,7 +2,8 @@
 // for palette users with no Greengrass core. One per port in the process: a second config node asking for a port
 // that another one's server holds gets a clear error instead of a second server.
 import * as path from 'node:path';
-import type { Logger } from '../../lib/client/options';
+import type { Logger } from '../../lib/common/logger';
+import { errorCodeOf } from '../../lib/protocol/errors';
 import { startServer, type RunningServer } from '../../lib/server/server';
 
 export class DevelopmentServerError extends Error {
@@ -51,8 +52,7 @@ export async function startDevelopmentServer(options: DevelopmentServerOptions):
     server = await startServer({ host: options.host, port: options.port, storeDir: options.storeDir, logger: options.logger });
   } catch (error) {
     heldPorts.delete(options.port);
-    const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') {
+    if (errorCodeOf(error) === 'EADDRINUSE') {
       throw new DevelopmentServerError(`port ${options.port} on ${options.host} is already in use by another program; give the development server another port`, options.port, true, { cause: error });
     }
     throw new DevelopmentServerError(`the development server could not start on ${options.host}:${options.port}: ${(error as Error).message}`, options.port, false, { cause: error });

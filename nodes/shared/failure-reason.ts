@@ -1,7 +1,7 @@
 // Why a request or a connection failed, in a few words that fit under a node: "stream missing", "refused: full",
 // "connection refused 127.0.0.1:8088". A reason is a catalog key of sm-config (`sm-config.reason.<key>`) and its
 // values; the config node turns it into text in the editor's language.
-import { errorCodeOf, StreamManagerError, ValidationError } from '../../lib/protocol/errors';
+import { ConnectionError, errorCodeOf, StreamManagerError, ValidationError } from '../../lib/protocol/errors';
 import { QueueFullError } from './append-queue';
 
 export const REASON_KEYS = [
@@ -77,10 +77,9 @@ export function connectionLossReason(error: unknown, address: string): FailureRe
   const code = errorCodeOf(error);
   if (code === 'Timeout') return reason('noAnswer', { address });
   if (code === 'Unauthorized') return reason('tokenRefused', { address });
-  const message = error instanceof Error ? error.message : String(error);
-  if (/handshake|connect version|cannot read/.test(message)) return reason('notStreamManager', { address });
-  if (/closed the connection/.test(message)) return reason('connectionClosed', { address });
-  return reason('other', { text: shorten(message) });
+  if (error instanceof ConnectionError && error.failure === 'notStreamManager') return reason('notStreamManager', { address });
+  if (error instanceof ConnectionError && error.failure === 'closedByServer') return reason('connectionClosed', { address });
+  return reason('other', { text: shorten(error instanceof Error ? error.message : String(error)) });
 }
 
 /** Why a request failed, for the status of the node that made it and the start of msg.error.message. */

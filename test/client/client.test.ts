@@ -1,9 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import * as net from 'node:net';
 import {
   ConnectionError,
   encodeFrame,
+  errorCodeOf,
   NotEnoughMessagesError,
   Operation,
   Persistence,
@@ -155,10 +157,13 @@ describe('StreamManagerClient connection handling', () => {
     try {
       await client.createMessageStream({ name: 'survivor', strategyOnFull: 0 });
       const pending = client.readMessages('survivor', { minMessageCount: 1, readTimeoutMillis: 30_000 });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The server answers one connection's requests in order: once this answer is back, it holds the read.
+      await client.listStreams();
+      assert.equal(client.pendingRequests, 1, 'the read waits at the server');
       await server.stop();
       const error = await pending.catch((caught: unknown) => caught);
       assert.ok(error instanceof ConnectionError, `expected a ConnectionError, got ${String(error)}`);
+      assert.equal(error.failure, 'closedByServer');
       assert.equal(client.state, 'disconnected');
 
       await server.restart();
@@ -215,7 +220,27 @@ describe('StreamManagerClient connection handling', () => {
     const error = await client.listStreams().catch((caught: unknown) => caught);
     assert.ok(error instanceof ConnectionError);
     assert.match(error.message, /ECONNREFUSED/);
+    assert.equal(error.failure, 'socketError');
+    assert.equal(errorCodeOf(error.cause), 'ECONNREFUSED');
     await client.close();
+  });
+
+  it('reports a peer that does not speak Stream Manager as such, not as a lost connection', async () => {
+    const httpLike = net.createServer((socket) => {
+      // Read what the client sends, so that this side sees its close and the server can close.
+      socket.resume();
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => httpLike.listen(0, '127.0.0.1', resolve));
+    const client = new StreamManagerClient({ port: (httpLike.address() as net.AddressInfo).port });
+    try {
+      const error = await client.connect().catch((caught: unknown) => caught);
+      assert.ok(error instanceof ConnectionError, `expected a ConnectionError, got ${String(error)}`);
+      assert.equal(error.failure, 'notStreamManager');
+    } finally {
+      await client.close();
+      await new Promise((resolve) => httpLike.close(resolve));
+    }
   });
 
   it('times out a handshake that never completes', async () => {
@@ -261,8 +286,12 @@ describe('StreamManagerClient connection handling', () => {
     const pending = client.listStreams().catch((error: unknown) => error);
     await peer.nextRequest();
     await Promise.all([client.close(), client.close()]);
-    assert.ok((await pending) instanceof ConnectionError);
-    assert.ok((await client.listStreams().catch((error: unknown) => error)) instanceof ConnectionError);
+    const rejected = await pending;
+    assert.ok(rejected instanceof ConnectionError);
+    assert.equal(rejected.failure, 'clientClosed');
+    const refused = await client.listStreams().catch((error: unknown) => error);
+    assert.ok(refused instanceof ConnectionError);
+    assert.equal(refused.failure, 'clientClosed');
     assert.equal(client.pendingRequests, 0);
     await peer.close();
   });

@@ -9,7 +9,8 @@ import {
   encodeAppendRequestFrame,
   writeAppendReplyFrame,
 } from '../../lib/protocol/append-fast-path';
-import { encodeReadReply, planReadReply, type ReadMessage } from '../../lib/protocol/read-reply-encoder';
+import { encodeReadReply, planReadReply } from '../../lib/protocol/read-reply-encoder';
+import type { StoredMessage } from '../../lib/protocol/stored-message';
 
 /** A fixed-seed generator, so that a failure can be replayed. */
 function generator(seed: number) {
@@ -44,7 +45,7 @@ describe('the AppendMessage fast path and the read reply encoder', () => {
     for (let round = 0; round < 300; round++) {
       const requestId = gen.text();
       const streamName = gen.text();
-      const messages: ReadMessage[] = Array.from({ length: [1, 2, 23, 24, 30][gen.below(5)] }, () => ({
+      const messages: StoredMessage[] = Array.from({ length: [1, 2, 23, 24, 30][gen.below(5)] }, () => ({
         sequenceNumber: gen.number(),
         ingestTime: gen.number(),
         payload: gen.payload(),
@@ -81,7 +82,7 @@ describe('the AppendMessage fast path and the read reply encoder', () => {
   it('fits a read reply to the frame limit with whole messages, the largest number that fits', () => {
     const gen = generator(7);
     for (let round = 0; round < 200; round++) {
-      const messages: ReadMessage[] = Array.from({ length: 1 + gen.below(40) }, () => ({ sequenceNumber: gen.number(), ingestTime: gen.number(), payload: gen.payload() }));
+      const messages: StoredMessage[] = Array.from({ length: 1 + gen.below(40) }, () => ({ sequenceNumber: gen.number(), ingestTime: gen.number(), payload: gen.payload() }));
       const limit = 200 + gen.below(300_000);
       const plan = planReadReply('request', 'stream', messages, limit);
       assert.ok(plan);

@@ -10,7 +10,7 @@ import {
   StreamManagerClient,
   type MessageStreamDefinition,
 } from '../../lib/client';
-import type { Logger } from '../../lib/client/options';
+import type { Logger } from '../../lib/common/logger';
 import { startServer } from '../../lib/server';
 import { tmpdir } from 'node:os';
 import { startTestServer, type TestServer } from '../helpers/server';

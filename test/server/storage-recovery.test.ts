@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Persistence, StrategyOnFull, StreamManagerClient } from '../../lib/client';
-import type { Logger } from '../../lib/client/options';
+import type { Logger } from '../../lib/common/logger';
 import { seededRandom } from '../helpers/seeded-random';
 import { startTestServer } from '../helpers/server';
 import { kill, spawnServer } from '../../test-faults/server-child';

@@ -9,6 +9,7 @@ import { Persistence, StrategyOnFull } from '../../protocol/enums';
 import type { Message, MessageStreamDefinition } from '../../protocol/model';
 import { appendCreatingStream } from '../append-creating-stream';
 import type { StreamManagerClient } from '../client';
+import { readPages } from '../read-pages';
 import { checkpointStreamName } from './checkpoint-stream-name';
 import { UnreadableCheckpointTally, type UnreadableCheckpoints } from './unreadable-checkpoints';
 import { encodeCheckpointRecord, decodeCheckpointRecord, isTombstone, supersedes, type CheckpointEntry, type ConsumerPosition, type ConsumerTombstone } from './consumer-position';
@@ -141,45 +142,54 @@ export class CheckpointStore {
   private async readAppended(): Promise<boolean> {
     for (;;) {
       const from = this.nextToRead ?? 0;
-      let messages: Message[];
-      try {
-        messages = await this.client.readMessages(this.name, { desiredStartSequenceNumber: from, minMessageCount: 1, maxMessageCount: READ_BATCH, readTimeoutMillis: 0 });
-      } catch (error) {
-        const code = errorCodeOf(error);
-        if (code === 'NotEnoughMessages') return true;
-        if (code === 'ResourceNotFound') {
-          // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
-          this.known.clear();
-          this.nextToRead = undefined;
-          this.firstRead = undefined;
-          return false;
-        }
-        throw error;
-      }
-      if (messages.length === 0) return true;
-      const first = Number(messages[0].sequenceNumber);
-      if (first > from) this.firstRead?.jumped(from, first);
-      for (const message of messages) this.merge(message);
+      const messages = await this.readFrom(from);
+      if (messages === undefined) return false;
+      this.mergeRead(from, messages);
       if (messages.length < READ_BATCH) return true;
     }
   }
 
+  /** One page of records from `from` on (none when there are none yet); undefined when the checkpoint stream is gone. */
+  private async readFrom(from: number): Promise<Message[] | undefined> {
+    try {
+      for await (const page of readPages(this.client, this.name, { from, pageSize: READ_BATCH })) return page;
+      return [];
+    } catch (error) {
+      if (errorCodeOf(error) !== 'ResourceNotFound') throw error;
+      // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
+      this.known.clear();
+      this.nextToRead = undefined;
+      this.firstRead = undefined;
+      return undefined;
+    }
+  }
+
+  private mergeRead(from: number, messages: Message[]): void {
+    if (messages.length === 0) return;
+    const first = Number(messages[0].sequenceNumber);
+    if (first > from) this.firstRead?.jumped(from, first);
+    for (const message of messages) this.merge(message);
+  }
+
   /** After the first read: what of the stream between its oldest and newest had no readable record. */
   private async settleFirstRead(tally: UnreadableCheckpointTally): Promise<UnreadableCheckpoints | undefined> {
-    let { oldest, newest } = await this.bounds();
-    // Records appended meanwhile are read first, a few times at most, so that they are not taken for a lost tail.
-    for (let attempt = 0; attempt < 3 && newest >= (this.nextToRead ?? 0); attempt++) {
-      const before = this.nextToRead;
+    // A newest beyond what was read is either records appended meanwhile (a read gets them) or a lost tail (it gets none).
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const { oldest, newest } = await this.bounds();
+      const next = this.nextToRead ?? 0;
+      if (newest < next) return tally.settle(oldest);
+      const messages = await this.readFrom(next);
+      if (messages === undefined) return undefined;
+      if (messages.length === 0) {
+        tally.tailMissing(next, newest);
+        this.nextToRead = newest + 1;
+        return tally.settle(oldest);
+      }
+      this.mergeRead(next, messages);
       if (!(await this.readAppended())) return undefined;
-      if (this.nextToRead === before) break;
-      ({ oldest, newest } = await this.bounds());
     }
-    const next = this.nextToRead ?? 0;
-    if (newest >= next) {
-      tally.tailMissing(next, newest);
-      this.nextToRead = newest + 1;
-    }
-    return tally.settle(oldest);
+    // Writers kept appending faster than this read: nothing is counted as missing at the end.
+    return tally.settle((await this.bounds()).oldest);
   }
 
   private async bounds(): Promise<{ oldest: number; newest: number }> {

@@ -11,7 +11,8 @@ import type { ConsumerState, ConsumerWarning } from './consumer-events';
 import { messageDigest, type ConsumerPosition, type MessageIdentity } from './consumer-position';
 import { DeliveryCounts } from './delivery-counts';
 import { appendDeadLetter } from './dead-letter-stream';
-import type { Delivery, Gap, ReadMessage } from './delivery';
+import type { StoredMessage } from '../../protocol/stored-message';
+import type { Delivery, Gap } from './delivery';
 import { OutstandingMessages, type Outstanding } from './outstanding-messages';
 import { PositionCommitter } from './position-committer';
 import type { UnreadableCheckpoints } from './unreadable-checkpoints';
@@ -54,23 +55,25 @@ export interface ConsumerOptions {
   onMessages(deliveries: Delivery[]): void;
   onWarning?(warning: ConsumerWarning): void;
   onState?(state: ConsumerState): void;
+  /** A position was written to the checkpoint stream: from now on the consumer resumes there or later, even after a crash. */
+  onCommitted?(position: number): void;
 }
 
 interface Anchor {
   sequenceNumber: number;
   /** Unset when the message before the position is not known yet (after a seek): the next read learns it. */
-  identity?: MessageIdentity | ReadMessage;
+  identity?: MessageIdentity | StoredMessage;
   /** Taken from the saved position: a mismatch means the stream was re-created while the consumer was stopped. */
   saved?: boolean;
 }
 
 const MAX_NACK_DELAY_MS = 60_000;
 
-function readMessageOf(message: Message): ReadMessage {
+function storedMessageOf(message: Message): StoredMessage {
   return { sequenceNumber: Number(message.sequenceNumber), ingestTime: Number(message.ingestTime), payload: message.payload };
 }
 
-function sameMessage(known: MessageIdentity | ReadMessage, read: ReadMessage): boolean {
+function sameMessage(known: MessageIdentity | StoredMessage, read: StoredMessage): boolean {
   if (known.ingestTime !== read.ingestTime) return false;
   return 'digest' in known ? known.digest === messageDigest(read.payload) : Buffer.from(known.payload.buffer, known.payload.byteOffset, known.payload.byteLength).equals(read.payload);
 }
@@ -126,8 +129,9 @@ export class Consumer {
       deadLetterStream: options.deadLetterStream,
       intervalMs: options.commitIntervalMs ?? 1000,
       everyMessages: options.commitEveryMessages ?? 10_000,
+      onWritten: (position) => options.onCommitted?.(position),
       onError: (error) => this.warn({ kind: 'commit-failed', error: asError(error), message: `could not write the position of consumer ${this.name} to ${this.checkpoints.name}: ${asError(error).message}; trying again` }),
-      ...(this.ackMode === 'manual' ? { deliveries: () => this.counts.record(this.outstanding.unacknowledged(), this.next) } : {}),
+      ...(this.ackMode === 'manual' ? { deliveries: () => this.counts.record(this.outstanding.unacknowledged(), this.outstanding.ackedAhead(), this.next) } : {}),
     });
   }
 
@@ -419,7 +423,7 @@ export class Consumer {
       { signal },
     );
     if (this.stopped || generation !== this.generation || messages.length === 0) return;
-    let read = messages.map(readMessageOf);
+    let read = messages.map(storedMessageOf);
     if (anchor && read[0].sequenceNumber === anchor.sequenceNumber) {
       if (anchor.identity && !sameMessage(anchor.identity, read[0])) {
         const { storageStatus } = await this.options.client.describeMessageStream(this.stream);
@@ -435,8 +439,10 @@ export class Consumer {
     // Manual mode: how often each message was handed over before (after a restart, as recorded), written down
     // before it is handed over again, so that a delivery that ends the process still counts.
     const before = manual ? read.map((message) => this.counts.before(message.sequenceNumber)) : undefined;
-    if (before && this.counts.mustRecord(read, before, this.maxDeliveries)) {
-      this.counts.handingOver(read, before, this.maxDeliveries);
+    // Acknowledged before a restart: not handed over, so no record is needed for them.
+    const handedOver = before?.map((count, index) => (this.counts.wasAcked(read[index].sequenceNumber) ? Infinity : count));
+    if (handedOver && this.counts.mustRecord(read, handedOver, this.maxDeliveries)) {
+      this.counts.handingOver(read, handedOver, this.maxDeliveries);
       try {
         await this.committer.writeAhead();
       } catch (error) {
@@ -463,15 +469,20 @@ export class Consumer {
     this.deliver(read, gap, before);
   }
 
-  private deliver(read: ReadMessage[], gap: Gap | undefined, before: number[] | undefined): void {
+  private deliver(read: StoredMessage[], gap: Gap | undefined, before: number[] | undefined): void {
     const deadline = Date.now() + this.ackTimeoutMs;
     const deliveries: Delivery[] = [];
     const givenUp: Outstanding[] = [];
+    const ackedBefore: Outstanding[] = [];
     for (let index = 0; index < read.length; index++) {
       const message = read[index];
       const earlier = before?.[index] ?? 0;
       if (before) {
         const entry = this.outstanding.add(message, deadline);
+        if (this.counts.wasAcked(message.sequenceNumber)) {
+          ackedBefore.push(entry);
+          continue;
+        }
         if (earlier >= this.maxDeliveries) {
           // Delivered its most times already, each one ended by a restart or crash before an ack: not handed over again.
           entry.deliveryCount = earlier;
@@ -488,6 +499,7 @@ export class Consumer {
     else if (gap) this.pendingGap = gap;
     if (before) this.sweeper ??= setInterval(() => this.redeliverLate(), Math.min(1000, Math.max(10, this.ackTimeoutMs / 4)));
     if (deliveries.length > 0) this.options.onMessages(deliveries);
+    for (const entry of ackedBefore) this.acknowledge(entry);
     for (const entry of givenUp) void this.deadLetter(entry, this.generation);
     if (!before) this.committer.move(this.next as number, read[read.length - 1], read.length);
   }

@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { errorCodeOf } from '../../protocol/errors';
 import { Persistence, StrategyOnFull } from '../../protocol/enums';
-import type { Message, MessageStreamDefinition } from '../../protocol/model';
+import type { MessageStreamDefinition } from '../../protocol/model';
 import { appendCreatingStream } from '../append-creating-stream';
 import type { StreamManagerClient } from '../client';
+import { readPages } from '../read-pages';
 
 export const HANDLED_STREAM_PREFIX = '_dead-letters-handled.';
 const MAX_STREAM_NAME_LENGTH = 255;
@@ -101,25 +102,6 @@ export function decodeMarksRecord(bytes: Uint8Array): { basedOn?: number; marks:
   return { marks: new Map([[deadLetter, action]]) };
 }
 
-async function readRange(client: StreamManagerClient, stream: string, from: number, through: number, visit: (message: Message) => void): Promise<void> {
-  let next = from;
-  while (next <= through) {
-    let messages: Message[];
-    try {
-      messages = await client.readMessages(stream, { desiredStartSequenceNumber: next, minMessageCount: 1, maxMessageCount: Math.min(READ_BATCH, through - next + 1), readTimeoutMillis: 0 });
-    } catch (error) {
-      if (errorCodeOf(error) === 'NotEnoughMessages') return;
-      throw error;
-    }
-    if (messages.length === 0) return;
-    for (const message of messages) {
-      if (Number(message.sequenceNumber) > through) return;
-      visit(message);
-      next = Number(message.sequenceNumber) + 1;
-    }
-  }
-}
-
 /**
  * Every mark recorded for the dead-letter stream: the newest snapshot merged with every record after the one it was
  * based on (written by writers that had not read each other); with no snapshot in reach, every readable record.
@@ -140,16 +122,16 @@ async function readSnapshot(client: StreamManagerClient, deadLetterStream: strin
   let mergeFrom = oldest;
   for (let at = newest; at >= Math.max(oldest, newest - SNAPSHOT_LOOK_BACK + 1); at -= 1) {
     let basedOn: number | undefined;
-    await readRange(client, name, at, at, (message) => (basedOn = decodeMarksRecord(message.payload)?.basedOn));
+    for await (const [message] of readPages(client, name, { from: at, through: at, pageSize: 1 })) basedOn = decodeMarksRecord(message.payload)?.basedOn;
     if (basedOn !== undefined) {
       mergeFrom = Math.max(oldest, Math.min(basedOn + 1, at));
       break;
     }
   }
   const marks: DeadLetterMarks = new Map();
-  await readRange(client, name, mergeFrom, newest, (message) => {
-    for (const [id, action] of decodeMarksRecord(message.payload)?.marks ?? []) marks.set(id, action);
-  });
+  for await (const page of readPages(client, name, { from: mergeFrom, through: newest, pageSize: READ_BATCH })) {
+    for (const message of page) for (const [id, action] of decodeMarksRecord(message.payload)?.marks ?? []) marks.set(id, action);
+  }
   return { basedOn: newest, marks };
 }
 

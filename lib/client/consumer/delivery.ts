@@ -34,10 +34,3 @@ export interface Delivery {
   /** Set on the first message delivered after messages were lost. */
   gap?: Gap;
 }
-
-/** A message as read, with its numbers as plain numbers. */
-export interface ReadMessage {
-  sequenceNumber: number;
-  ingestTime: number;
-  payload: Uint8Array;
-}

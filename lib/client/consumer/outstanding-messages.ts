@@ -1,10 +1,10 @@
 // The messages delivered in manual mode and not yet acknowledged, in delivery (= sequence) order. The committed
 // position only moves over a contiguous acknowledged range: acknowledging a later message first leaves it acked in
 // place until every message before it is acknowledged too.
-import type { ReadMessage } from './delivery';
+import type { StoredMessage } from '../../protocol/stored-message';
 
 export interface Outstanding {
-  message: ReadMessage;
+  message: StoredMessage;
   deliveryCount: number;
   acked: boolean;
   /** When the current delivery's ack timeout runs out, ms since the epoch. */
@@ -32,7 +32,7 @@ export class OutstandingMessages {
     return this.bySequenceNumber.get(sequenceNumber);
   }
 
-  add(message: ReadMessage, ackDeadline: number): Outstanding {
+  add(message: StoredMessage, ackDeadline: number): Outstanding {
     const entry: Outstanding = { message, deliveryCount: 1, acked: false, ackDeadline, held: false, lastError: '' };
     this.queue.push(entry);
     this.bySequenceNumber.set(message.sequenceNumber, entry);
@@ -44,12 +44,12 @@ export class OutstandingMessages {
    * Marks the message acknowledged. Returns the messages the committed position moved over (oldest first), empty
    * when an earlier message is still outstanding.
    */
-  acknowledge(entry: Outstanding): ReadMessage[] {
+  acknowledge(entry: Outstanding): StoredMessage[] {
     if (entry.acked) return [];
     entry.acked = true;
     clearTimeout(entry.redeliveryTimer);
     this.unacked -= 1;
-    const released: ReadMessage[] = [];
+    const released: StoredMessage[] = [];
     while (this.head < this.queue.length && this.queue[this.head].acked) {
       const done = this.queue[this.head];
       this.bySequenceNumber.delete(done.message.sequenceNumber);
@@ -81,6 +81,11 @@ export class OutstandingMessages {
   /** Delivered and not acknowledged, oldest first. */
   unacknowledged(): Outstanding[] {
     return this.queue.slice(this.head).filter((entry) => !entry.acked);
+  }
+
+  /** Acknowledged behind an unacknowledged one (so the position has not moved over them yet), oldest first. */
+  ackedAhead(): Outstanding[] {
+    return this.queue.slice(this.head).filter((entry) => entry.acked);
   }
 
   /** Forgets every message (after a seek or a re-created stream); pending redeliveries are cancelled. */

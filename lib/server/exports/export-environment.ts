@@ -1,6 +1,6 @@
 // What every export of a server shares: where records and S3 copies go, the S3 endpoint if any, which exports are
 // made to refuse, the retry timing, the clock, the logger and how status messages are appended.
-import type { Logger } from '../../client/options';
+import type { Logger } from '../../common/logger';
 import type { ExportKind } from '../../protocol/model';
 import type { StatusAppender } from './export-source';
 import type { RetryTiming } from './retry-backoff';

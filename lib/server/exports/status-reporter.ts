@@ -1,7 +1,7 @@
 // StatusMessage documents for an S3 export executor's status stream, in the JSON form the SDKs' Util helpers read
 // (validateAndSerializeToJsonBytes('StatusMessage', ...)). A status is written when its level is at or above the
 // configured statusLevel: Failure is ERROR, Warning WARN, InProgress and Success INFO (default level INFO).
-import type { Logger } from '../../client/options';
+import type { Logger } from '../../common/logger';
 import { EventType, Status, StatusLevel } from '../../protocol/enums';
 import { validateAndSerializeToJsonBytes } from '../../protocol/json-helpers';
 import type { S3ExportTaskDefinition, StatusConfig, StatusMessage } from '../../protocol/model';

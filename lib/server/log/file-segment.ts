@@ -1,7 +1,7 @@
 // A segment of a File stream as the server keeps it in memory: counts, sizes and a sparse index, never payloads.
 // Reads go to the file: from the index entry at or before the wanted record, forward by positional reads.
 import * as path from 'node:path';
-import type { StoredMessage } from '../stored-message';
+import type { StoredMessage } from '../../protocol/stored-message';
 import type { FileHandles } from './file-handles';
 import { checkRecord, RECORD_HEADER_SIZE, recordSize, recordSizeAt } from './record';
 import { FRESH_BLOCKS, type ReadBlocks } from './read-blocks';
@@ -110,11 +110,11 @@ export class FileSegment implements Segment {
     return forgotten;
   }
 
-  read(start: number, maxCount: number, budget: ReplyBudget, blocks: ReadBlocks = FRESH_BLOCKS): StoredMessage[] {
+  read(start: number, maxCount: number, budget: ReplyBudget, blocks: ReadBlocks = FRESH_BLOCKS): StoredMessage<Buffer>[] {
     const end = this.stored.size;
     const from = this.index.floor(start, this.baseSequenceNumber);
     const averageRecord = this.stored.count > 0 ? end / this.stored.count : SMALLEST_READ;
-    const messages: StoredMessage[] = [];
+    const messages: StoredMessage<Buffer>[] = [];
     let sequenceNumber = from.sequenceNumber;
     let position = from.offset;
     let block: Buffer = Buffer.alloc(0);

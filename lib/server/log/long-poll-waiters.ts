@@ -1,6 +1,6 @@
 // Reads waiting on the server for enough messages (long-polls): woken after each stored append, answered at their
 // timeout with NotEnoughMessages.
-import type { StoredMessage } from '../stored-message';
+import type { StoredMessage } from '../../protocol/stored-message';
 
 /** setTimeout fires at once for longer delays; a long-poll this long (24.8 days) is as good as forever. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -17,7 +17,7 @@ interface Waiter {
   request: ReadRequest;
   maxBytes: number;
   timer: NodeJS.Timeout;
-  resolve(messages: StoredMessage[]): void;
+  resolve(messages: StoredMessage<Buffer>[]): void;
   reject(error: unknown): void;
 }
 
@@ -29,9 +29,9 @@ export class LongPollWaiters {
   }
 
   /** Waits for a read whose reply may carry `maxBytes`; `timedOut` gives the error it ends with after `timeoutMs`. */
-  add(request: ReadRequest, maxBytes: number, timeoutMs: number, timedOut: () => Error): { promise: Promise<StoredMessage[]>; cancel(): void } {
+  add(request: ReadRequest, maxBytes: number, timeoutMs: number, timedOut: () => Error): { promise: Promise<StoredMessage<Buffer>[]>; cancel(): void } {
     let waiter: Waiter | undefined;
-    const promise = new Promise<StoredMessage[]>((resolve, reject) => {
+    const promise = new Promise<StoredMessage<Buffer>[]>((resolve, reject) => {
       waiter = {
         request,
         maxBytes,
@@ -54,9 +54,9 @@ export class LongPollWaiters {
   }
 
   /** Answers every waiter `serve` has messages for (or an error, such as a reply that cannot fit). */
-  wake(serve: (request: ReadRequest, maxBytes: number) => StoredMessage[] | undefined): void {
+  wake(serve: (request: ReadRequest, maxBytes: number) => StoredMessage<Buffer>[] | undefined): void {
     for (const waiter of this.waiting) {
-      let messages: StoredMessage[] | undefined;
+      let messages: StoredMessage<Buffer>[] | undefined;
       try {
         messages = serve(waiter.request, waiter.maxBytes);
       } catch (error) {

@@ -1,6 +1,6 @@
 // A segment of a Memory stream: its payloads back to back in one buffer, where each record starts and its ingest
 // time in typed arrays. No object per message is kept; a read builds the messages it returns, payloads as views.
-import type { StoredMessage } from '../stored-message';
+import type { StoredMessage } from '../../protocol/stored-message';
 import type { ReplyBudget, Segment } from './segment';
 
 const FIRST_CAPACITY = 16 * 1024;
@@ -48,8 +48,8 @@ export class MemorySegment implements Segment {
     this.starts[this.count] = end;
   }
 
-  read(start: number, maxCount: number, budget: ReplyBudget): StoredMessage[] {
-    const messages: StoredMessage[] = [];
+  read(start: number, maxCount: number, budget: ReplyBudget): StoredMessage<Buffer>[] {
+    const messages: StoredMessage<Buffer>[] = [];
     for (let index = start - this.baseSequenceNumber; index < this.count && messages.length < maxCount; index++) {
       const from = this.starts[index];
       const to = this.starts[index + 1];

@@ -3,7 +3,7 @@
 // off; a damaged record sets its segment aside. Nothing else reads payloads.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Logger } from '../../client/options';
+import type { Logger } from '../../common/logger';
 import type { FileHandles } from './file-handles';
 import { FileSegment } from './file-segment';
 import { endOf } from './segment';

@@ -4,7 +4,7 @@
 // after that. While a sync is under way, new appends gather for the next write. A segment the stream has moved on
 // from is sealed at its last write: synced, its index file written, its handle closed.
 import * as fs from 'node:fs';
-import type { Logger } from '../../client/options';
+import type { Logger } from '../../common/logger';
 import { writeRecord, recordSize } from './record';
 import type { FileSegment } from './file-segment';
 import { writeIndexFile } from './sparse-index';

@@ -1,5 +1,5 @@
 // What every segment of a stream offers, in memory or in a file, and the byte budget a read's reply must fit.
-import type { StoredMessage } from '../stored-message';
+import type { StoredMessage } from '../../protocol/stored-message';
 import type { ReadBlocks } from './read-blocks';
 
 /** The bytes a message costs in a reply beyond its payload, at most: its map, keys, numbers and the stream's name. */
@@ -50,7 +50,7 @@ export interface Segment {
    * Messages from `start` on (in this segment), at most `maxCount`, as long as they fit the budget. Their payloads
    * may be views of `blocks` (File segments), which then hold them only until the blocks are given back.
    */
-  read(start: number, maxCount: number, budget: ReplyBudget, blocks?: ReadBlocks): StoredMessage[];
+  read(start: number, maxCount: number, budget: ReplyBudget, blocks?: ReadBlocks): StoredMessage<Buffer>[];
 }
 
 export function endOf(segment: Segment): number {

@@ -2,7 +2,7 @@
 // stream no longer serves it), with one log line naming the stream, the file and the sequence numbers affected.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Logger } from '../../client/options';
+import type { Logger } from '../../common/logger';
 import { SET_ASIDE_EXTENSION } from './segment-names';
 
 export interface SetAsideSegment {
