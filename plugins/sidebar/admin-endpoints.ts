@@ -8,6 +8,7 @@ import type { AdminRoute } from './admin-call';
 import { adminErrorAnswer } from './admin-error';
 import { deadLetters, discardSelectedDeadLetters, retrySelectedDeadLetters } from './dead-letter-routes';
 import { EditorClientLeases } from './editor-client-leases';
+import { streamHealth } from './health-routes';
 import { createStream, deleteStream, describeStream, streamMessages, streamNames, streamOverview, updateStream } from './stream-routes';
 
 export const ADMIN_PATH = '/greengrass-stream-manager';
@@ -20,6 +21,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 const ROUTES: [Method, string, 'read' | 'write', AdminRoute][] = [
   ['get', '/streams', 'read', streamNames],
   ['get', '/overview', 'read', streamOverview],
+  ['get', '/health', 'read', streamHealth],
   ['post', '/streams', 'write', createStream],
   ['get', '/streams/:stream', 'read', describeStream],
   ['put', '/streams/:stream', 'write', updateStream],

@@ -90,6 +90,8 @@
     state: function (configId) { return call("GET", base(configId) + "/state"); },
     streamNames: function (configId) { return call("GET", base(configId) + "/streams"); },
     overview: function (configId) { return call("GET", base(configId) + "/overview"); },
+    /** Every stream's health, with the chart samples taken after `since` (all of them for a negative one). */
+    health: function (configId, since) { return call("GET", base(configId) + "/health" + (since >= 0 ? "?since=" + encodeURIComponent(since) : "")); },
     describe: function (configId, stream) { return call("GET", streamPath(configId, stream)); },
     create: function (configId, form) { return call("POST", base(configId) + "/streams", form); },
     update: function (configId, stream, form) { return call("PUT", streamPath(configId, stream), form); },

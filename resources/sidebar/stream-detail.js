@@ -1,5 +1,5 @@
-// One stream in the sidebar: its definition and storage, each export with its progress and lag, each consumer with
-// its position, lag and dead letters, and the message viewer; edit and delete for users who may change streams.
+// One stream in the sidebar: its health with the last hour's chart, its definition and storage, each export with its
+// progress, lag and state, each consumer with its position, lag and dead letters, and the message viewer; edit and delete for users who may change streams.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
 (function (editor) {
   "use strict";
@@ -45,7 +45,8 @@
       ]);
     }
 
-    function drawExports(parent, exports) {
+    /** Each export with its progress; with `health` (the streams' health), its state, what waits and since when it fails. */
+    function drawExports(parent, exports, health, stream) {
       parent.empty();
       if (exports.length === 0) { $("<div>", { class: "sm-sidebar-placeholder" }).text(t("detail.noExports")).appendTo(parent); return; }
       exports.forEach(function (progress) {
@@ -53,12 +54,15 @@
         var title = $("<div>", { class: "sm-sidebar-card-title" }).appendTo(card);
         $("<span>").text(progress.identifier).appendTo(title);
         if (progress.kind) { $("<span>", { class: "sm-sidebar-badge" }).text(progress.kind).appendTo(title); }
-        if (progress.disabled) { $("<span>", { class: "sm-sidebar-badge" }).text(t("detail.disabled")).appendTo(title); }
+        var checked = health ? sidebar.health.exportRows(health, stream, progress.identifier) : { rows: [] };
+        if (checked.state) { sidebar.health.badge(checked.state).appendTo(title); }
+        else if (progress.disabled) { $("<span>", { class: "sm-sidebar-badge" }).text(t("detail.disabled")).appendTo(title); }
         var rows = [
           [t("detail.lastExported"), progress.lastExportedSequenceNumber === undefined || Number(progress.lastExportedSequenceNumber) < 0 ? t("detail.never") : "#" + api.format.number(progress.lastExportedSequenceNumber)],
           [t("detail.lastExportTime"), api.format.time(progress.lastExportTime)],
           [t("detail.lag"), t("detail.lagValue", { count: api.format.number(progress.lag) }), Number(progress.lag) > 0 ? "sm-sidebar-behind" : ""]
         ];
+        rows = rows.concat(checked.rows);
         if (progress.errorMessage) { rows.push([t("detail.error"), progress.errorMessage, "sm-sidebar-failing"]); }
         table(card, rows);
       });
@@ -98,6 +102,9 @@
       var actions = $("<span>", { class: "sm-sidebar-actions" }).appendTo(head);
       $("<h3>", { class: "sm-sidebar-detail-name" }).text(stream).appendTo(element);
       var error = $("<div>", { class: "sm-sidebar-error" }).hide().appendTo(element);
+      // Internal streams (names starting `_`) are not checked, as an sm admin watch leaves them out.
+      var watched = stream.charAt(0) !== "_";
+      var health = watched ? section(element, "health.title") : null;
       var definition = section(element, "detail.definition");
       var exports = section(element, "detail.exports");
       var consumers = section(element, "detail.consumers");
@@ -128,6 +135,13 @@
               drawExports(exports, answer.exports);
               drawConsumers(consumers, context, stream, answer.consumers);
               if (firstLoad) { firstLoad = false; viewer.load(); }
+              if (!watched) { return; }
+              var known = sidebar.health.storeFor(context.configId());
+              // A stream whose health cannot be had shows without it.
+              return known.refresh().then(function () {
+                sidebar.health.drawSection(health, known, stream);
+                drawExports(exports, answer.exports, known, stream);
+              }, function () {});
             },
             function (failure) {
               if (context.failed(failure)) { return; }

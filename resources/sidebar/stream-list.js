@@ -1,5 +1,6 @@
-// The sidebar's list of a server's streams: name, persistence, size used of maximum as a bar, message count, oldest
-// and newest sequence numbers, time to live and what happens when full; filtered by name and sorted by any column.
+// The sidebar's list of a server's streams: name, persistence, health state, size used of maximum as a bar, the last
+// hour's fill and export lag as a small chart, message count, oldest and newest sequence numbers, time to live and
+// what happens when full; filtered by name and sorted by any column.
 // Installed by the plugin once every sidebar file has loaded (the editor loads them in any order).
 (function (editor) {
   "use strict";
@@ -44,13 +45,17 @@
       return parts;
     }
 
-    function row(context, stream) {
+    /** A row; a stream the health checks cover (all but the internal ones) has its state and last hour in it. */
+    function row(context, stream, health) {
       var item = $("<li>", { class: "sm-sidebar-stream" + (stream.internal ? " sm-sidebar-internal" : ""), tabindex: 0, "data-stream": stream.name });
       var title = $("<div>", { class: "sm-sidebar-stream-title" }).appendTo(item);
       $("<span>", { class: "sm-sidebar-stream-name" }).text(stream.name).appendTo(title);
       $("<span>", { class: "sm-sidebar-badge sm-sidebar-persistence-" + stream.persistence }).text(t("stream." + stream.persistence)).appendTo(title);
       if (stream.internal) { $("<span>", { class: "sm-sidebar-badge" }).text(t("stream.internal")).appendTo(title); }
+      var parts = stream.internal ? null : sidebar.health.rowParts(health, stream.name);
+      if (parts) { parts.badge.appendTo(title); }
       sizeBar(stream).appendTo(item);
+      if (parts) { parts.chart.appendTo(item); }
       var line = $("<div>", { class: "sm-sidebar-facts" }).appendTo(item);
       facts(stream).forEach(function (fact) { $("<span>").text(fact).appendTo(line); });
       item.on("click keydown", function (event) {
@@ -112,7 +117,8 @@
         });
         if (streams.length === 0) { $("<li>", { class: "sm-sidebar-placeholder" }).text(t("sidebar.noStreams")).appendTo(list); }
         else if (shown.length === 0) { $("<li>", { class: "sm-sidebar-placeholder" }).text(t("sidebar.noMatch")).appendTo(list); }
-        shown.forEach(function (stream) { row(context, stream).appendTo(list); });
+        var health = sidebar.health.storeFor(context.configId());
+        shown.forEach(function (stream) { row(context, stream, health).appendTo(list); });
       }
 
       filter.on("input", draw);
@@ -136,6 +142,8 @@
               streams = answer.streams;
               truncated = answer.truncated ? { shown: answer.streams.length, total: answer.total } : null;
               draw();
+              // The states and charts after the list: a list whose health cannot be had shows without them.
+              return sidebar.health.storeFor(context.configId()).refresh().then(draw, function () {});
             },
             function (failure) {
               if (context.failed(failure)) { return; }

@@ -3,9 +3,11 @@
 // JSON error and changes nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { StreamManagerClient } from '../../lib/client/client';
+import { DEFAULT_HEALTH_THRESHOLDS, type StreamHealth } from '../../lib/client/health';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
+import { until } from '../helpers/bounded';
+import { freePort } from '../helpers/free-port';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { deadLetterMessages } from './dead-letters';
 import { startSecuredEditor, type EditorUser, type SecuredEditor } from './secured-editor';
@@ -13,14 +15,6 @@ import { startSecuredEditor, type EditorUser, type SecuredEditor } from './secur
 const ADMIN: EditorUser = { username: 'admin', password: 'admin-password', permissions: '*' };
 const VIEWER: EditorUser = { username: 'viewer', password: 'viewer-password', permissions: 'read' };
 const BASE = 'greengrass-stream-manager/sidebar-config';
-
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A deterministic payload: the same seed gives the same bytes. */
 function seededBytes(seed: number, length: number): Buffer {
@@ -47,7 +41,7 @@ describe('sidebar admin endpoints with adminAuth', { timeout: 120_000 }, () => {
     for (let index = 0; index < 5; index++) await client.appendMessage('readings', Buffer.from(JSON.stringify({ index })));
     editor = await startSecuredEditor(server.port, [ADMIN, VIEWER], [
       { id: 'sidebar-config', type: 'sm-config', host: '127.0.0.1', port: String(server.port) },
-      { id: 'dead-config', type: 'sm-config', host: '127.0.0.1', port: String(await closedPort()), connectTimeout: '1' },
+      { id: 'dead-config', type: 'sm-config', host: '127.0.0.1', port: String(await freePort()), connectTimeout: '1' },
     ]);
     adminToken = await editor.login(ADMIN);
     viewerToken = await editor.login(VIEWER);
@@ -66,7 +60,7 @@ describe('sidebar admin endpoints with adminAuth', { timeout: 120_000 }, () => {
     ['POST', `${BASE}/streams/readings/dead-letters/retry`, { consumer: 'c', ids: [0] }],
     ['POST', `${BASE}/streams/readings/dead-letters/discard`, { consumer: 'c', ids: [0] }],
   ];
-  const reads = ['state', 'streams', 'overview', 'streams/readings', 'streams/readings/messages?newest=2', 'streams/readings/dead-letters?consumer=c'].map((tail) => `${BASE}/${tail}`);
+  const reads = ['state', 'streams', 'overview', 'health', 'streams/readings', 'streams/readings/messages?newest=2', 'streams/readings/dead-letters?consumer=c'].map((tail) => `${BASE}/${tail}`);
 
   it('answers an anonymous caller 401 on every endpoint, and changes nothing', async () => {
     for (const url of reads) assert.equal((await editor.call('GET', url)).status, 401, url);
@@ -238,5 +232,58 @@ describe('sidebar admin endpoints with adminAuth', { timeout: 120_000 }, () => {
     const missing = await editor.call('POST', `${BASE}/streams/readings/dead-letters/discard`, adminToken, { consumer: 'alerts', ids: [99] });
     assert.deepEqual([missing.status, (missing.json as { code: string }).code], [404, 'ResourceNotFound']);
   });
-});
 
+  it("gives every stream's health with the default thresholds and the samples of the last hour, at most one check per interval, and drops a deleted stream", async () => {
+    interface Point {
+      at: number;
+      state: string;
+      fillPercent: number;
+      exportLagMessages: number;
+    }
+    interface HealthAnswer {
+      checkedAt: number;
+      thresholds: unknown;
+      streams: StreamHealth[];
+      history: Record<string, Point[]>;
+    }
+    const health = async (query = ''): Promise<HealthAnswer> => {
+      const answer = await editor.call('GET', `${BASE}/health${query}`, viewerToken);
+      assert.equal(answer.status, 200, JSON.stringify(answer.json));
+      return answer.json as HealthAnswer;
+    };
+    await client.createMessageStream({ name: 'nearly-full', persistence: Persistence.Memory, strategyOnFull: StrategyOnFull.RejectNewData, maxSize: 1024, streamSegmentSize: 1024 });
+    await client.appendMessage('nearly-full', Buffer.alloc(900, 'f'));
+    await client.createMessageStream({ name: 'exporting', persistence: Persistence.Memory, strategyOnFull: StrategyOnFull.OverwriteOldestData, exportDefinition: { http: [{ identifier: 'nowhere', uri: `http://127.0.0.1:${await freePort()}/`, batchSize: 1 }] } });
+    for (let index = 0; index < 3; index++) await client.appendMessage('exporting', Buffer.from(`reading ${index}`));
+    try {
+      const first = await health();
+      const of = (answer: HealthAnswer, name: string) => answer.streams.find((stream) => stream.stream === name);
+      assert.deepEqual(first.thresholds, DEFAULT_HEALTH_THRESHOLDS);
+      assert.equal(of(first, 'readings')?.state, 'ok');
+      assert.equal(of(first, 'nearly-full')?.state, 'filling', 'past 80 % of its maximum size');
+      assert.deepEqual(of(first, 'exporting')?.exports.map((entry) => [entry.identifier, entry.lagMessages]), [['nowhere', 3]]);
+      assert.ok(first.streams.every((stream) => !stream.stream.startsWith('_')), 'internal streams are not checked');
+      assert.deepEqual(first.history['nearly-full'].map((point) => [point.at, point.state, Math.round(point.fillPercent)]), [[of(first, 'nearly-full')?.checkedAt, 'filling', 88]]);
+      assert.equal(first.history.exporting[0].exportLagMessages, 3);
+
+      const soon = await health(`?since=${first.checkedAt}`);
+      assert.equal(soon.checkedAt, first.checkedAt, 'asked again within the interval: the same check');
+      assert.ok(Object.values(soon.history).every((points) => points.length === 0), 'no sample after the one it has');
+      const bad = await editor.call('GET', `${BASE}/health?since=yesterday`, viewerToken);
+      assert.deepEqual([bad.status, (bad.json as { code: string }).code], [400, 'Validation']);
+      assert.match((bad.json as { error: string }).error, /since must be a time in milliseconds/);
+
+      await client.deleteMessageStream('nearly-full');
+      const next = await until(30_000, 'a new check', async () => {
+        const answer = await health(`?since=${first.checkedAt}`);
+        return answer.checkedAt > first.checkedAt ? answer : undefined;
+      });
+      assert.ok(next.checkedAt - first.checkedAt >= 9_000, `checks ${next.checkedAt - first.checkedAt} ms apart`);
+      assert.equal(of(next, 'nearly-full'), undefined);
+      assert.ok(!('nearly-full' in next.history), 'the deleted stream is dropped with its samples');
+      assert.deepEqual(next.history.readings.map((point) => point.at), [of(next, 'readings')?.checkedAt], 'one new sample of each stream');
+    } finally {
+      for (const name of ['nearly-full', 'exporting']) await client.deleteMessageStream(name).catch(() => undefined);
+    }
+  });
+});

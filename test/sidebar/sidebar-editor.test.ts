@@ -13,6 +13,7 @@ import { StreamManagerClient } from '../../lib/client/client';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
 import { deadLetterMessages } from './dead-letters';
+import { cutOff, showSidebar as showSidebarOf, untranslated } from './sidebar-page';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(__dirname, '..', '..', '..', 'test-screenshots', 'sidebar');
@@ -29,28 +30,6 @@ interface RedWindow {
     workspaces: { active(): string | 0 };
     editor: { edit(node: unknown): void };
   };
-}
-
-/** Text in the sidebar that still looks like a catalog key: a translation is missing. */
-async function untranslated(page: Page, selector: string): Promise<string[]> {
-  const text = await page.locator(selector).first().innerText();
-  return text.split('\n').filter((line) => /stream-manager-sidebar:|\b(sidebar|state|sort|stream|detail|messages|deadLetters|form|delete)\.[a-z][A-Za-z]+\b/.test(line));
-}
-
-/** Visible elements that reach past the right edge of their container: cut off from view. */
-async function cutOff(page: Page, containerSelector: string): Promise<string[]> {
-  return page.evaluate((selector) => {
-    const container = document.querySelector(selector);
-    if (!container) return [`${selector} missing`];
-    const edge = container.getBoundingClientRect().right + 1;
-    const found: string[] = [];
-    Array.from(container.querySelectorAll('*')).forEach((element) => {
-      if (element.closest('pre')) return;
-      const box = element.getBoundingClientRect();
-      if (box.width > 0 && box.height > 0 && box.right > edge) found.push(`${element.tagName}.${element.className}: "${(element.textContent ?? '').slice(0, 40)}"`);
-    });
-    return found;
-  }, containerSelector);
 }
 
 describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, () => {
@@ -134,19 +113,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     throw new Error(`${FLOW_STREAM} was not created by the flow within 30 s`);
   }
 
-  /** Shows our tab once the flows are in: the editor shows its last tab itself when it has loaded them. */
-  async function showSidebar(): Promise<void> {
-    await page.waitForFunction(() => Boolean((window as unknown as RedWindow).RED.workspaces.active()), undefined, { timeout: 30_000 });
-    await page.waitForFunction(
-      (tab) => {
-        (window as unknown as RedWindow).RED.sidebar.show(tab);
-        const sidebar = document.querySelector('.sm-sidebar') as HTMLElement | null;
-        return Boolean(sidebar && sidebar.offsetParent !== null);
-      },
-      TAB,
-      { timeout: 30_000, polling: 500 },
-    );
-  }
+  const showSidebar = (): Promise<void> => showSidebarOf(page);
 
   for (const language of LANGUAGES) {
     it(`${language}: lists the flow's stream, shows it with its messages, creates and deletes a stream`, async () => {

@@ -140,41 +140,56 @@ export class CheckpointStore {
 
   /** Reads and merges what was appended since the last read; false when the checkpoint stream is gone. */
   private async readAppended(): Promise<boolean> {
+    for (;;) {
+      const from = this.nextToRead ?? 0;
+      const messages = await this.readFrom(from);
+      if (messages === undefined) return false;
+      this.mergeRead(from, messages);
+      if (messages.length < READ_BATCH) return true;
+    }
+  }
+
+  /** One page of records from `from` on (none when there are none yet); undefined when the checkpoint stream is gone. */
+  private async readFrom(from: number): Promise<Message[] | undefined> {
     try {
-      for await (const page of readPages(this.client, this.name, { from: this.nextToRead ?? 0, pageSize: READ_BATCH })) {
-        const expected = this.nextToRead ?? 0;
-        const first = Number(page[0].sequenceNumber);
-        if (first > expected) this.firstRead?.jumped(expected, first);
-        for (const message of page) this.merge(message);
-        if (page.length < READ_BATCH) break;
-      }
-      return true;
+      for await (const page of readPages(this.client, this.name, { from, pageSize: READ_BATCH })) return page;
+      return [];
     } catch (error) {
       if (errorCodeOf(error) !== 'ResourceNotFound') throw error;
       // The checkpoint stream was deleted: what it held is gone for everyone, and is not brought back from memory.
       this.known.clear();
       this.nextToRead = undefined;
       this.firstRead = undefined;
-      return false;
+      return undefined;
     }
+  }
+
+  private mergeRead(from: number, messages: Message[]): void {
+    if (messages.length === 0) return;
+    const first = Number(messages[0].sequenceNumber);
+    if (first > from) this.firstRead?.jumped(from, first);
+    for (const message of messages) this.merge(message);
   }
 
   /** After the first read: what of the stream between its oldest and newest had no readable record. */
   private async settleFirstRead(tally: UnreadableCheckpointTally): Promise<UnreadableCheckpoints | undefined> {
-    let { oldest, newest } = await this.bounds();
-    // Records appended meanwhile are read first, a few times at most, so that they are not taken for a lost tail.
-    for (let attempt = 0; attempt < 3 && newest >= (this.nextToRead ?? 0); attempt++) {
-      const before = this.nextToRead;
+    // A newest beyond what was read is either records appended meanwhile (a read gets them) or a lost tail (it gets none).
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const { oldest, newest } = await this.bounds();
+      const next = this.nextToRead ?? 0;
+      if (newest < next) return tally.settle(oldest);
+      const messages = await this.readFrom(next);
+      if (messages === undefined) return undefined;
+      if (messages.length === 0) {
+        tally.tailMissing(next, newest);
+        this.nextToRead = newest + 1;
+        return tally.settle(oldest);
+      }
+      this.mergeRead(next, messages);
       if (!(await this.readAppended())) return undefined;
-      if (this.nextToRead === before) break;
-      ({ oldest, newest } = await this.bounds());
     }
-    const next = this.nextToRead ?? 0;
-    if (newest >= next) {
-      tally.tailMissing(next, newest);
-      this.nextToRead = newest + 1;
-    }
-    return tally.settle(oldest);
+    // Writers kept appending faster than this read: nothing is counted as missing at the end.
+    return tally.settle((await this.bounds()).oldest);
   }
 
   private async bounds(): Promise<{ oldest: number; newest: number }> {

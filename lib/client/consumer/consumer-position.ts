@@ -15,6 +15,9 @@ export interface MessageIdentity {
 /** Messages `from` to `to` (inclusive) were each handed over `count` times. */
 export type DeliveryCountRange = [from: number, to: number, count: number];
 
+/** Messages `from` to `to` (inclusive). */
+export type SequenceRange = [from: number, to: number];
+
 export interface ConsumerPosition {
   consumer: string;
   stream: string;
@@ -30,6 +33,8 @@ export interface ConsumerPosition {
   handedOutThrough?: number;
   /** Manual mode: messages after the position handed over more than once, with their counts. */
   deliveryCounts?: DeliveryCountRange[];
+  /** Manual mode: messages after the position acknowledged already (behind one that is not): not handed over again. */
+  acked?: SequenceRange[];
   /** Manual mode: written by a clean stop, so every ack is in this record. */
   stoppedCleanly?: true;
 }
@@ -74,6 +79,12 @@ function countRangesOf(value: unknown): DeliveryCountRange[] | undefined {
   return ranges.length > 0 ? ranges : undefined;
 }
 
+function sequenceRangesOf(value: unknown): SequenceRange[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const ranges = value.filter((range): range is SequenceRange => Array.isArray(range) && range.length === 2 && range.every(isCount) && range[0] <= range[1]);
+  return ranges.length > 0 ? ranges : undefined;
+}
+
 function entryOf(value: unknown): CheckpointEntry | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const fields = value as Record<string, unknown>;
@@ -83,10 +94,11 @@ function entryOf(value: unknown): CheckpointEntry | undefined {
     const { removedAt, age } = fields;
     return isCount(removedAt) ? { consumer, stream, revision, removedAt, age: isCount(age) ? age : 0 } : undefined;
   }
-  const { nextSequenceNumber, committedAt, last, deadLetterStream, handedOutThrough, deliveryCounts, stoppedCleanly } = fields;
+  const { nextSequenceNumber, committedAt, last, deadLetterStream, handedOutThrough, deliveryCounts, acked, stoppedCleanly } = fields;
   if (!isCount(nextSequenceNumber) || !isCount(committedAt)) return undefined;
   const identity = identityOf(last);
   const counts = countRangesOf(deliveryCounts);
+  const ackedRanges = sequenceRangesOf(acked);
   return {
     consumer,
     stream,
@@ -97,6 +109,7 @@ function entryOf(value: unknown): CheckpointEntry | undefined {
     ...(typeof deadLetterStream === 'string' && deadLetterStream !== '' ? { deadLetterStream } : {}),
     ...(isCount(handedOutThrough) ? { handedOutThrough } : {}),
     ...(counts ? { deliveryCounts: counts } : {}),
+    ...(ackedRanges ? { acked: ackedRanges } : {}),
     ...(stoppedCleanly === true ? { stoppedCleanly } : {}),
   };
 }

@@ -55,6 +55,8 @@ export interface ConsumerOptions {
   onMessages(deliveries: Delivery[]): void;
   onWarning?(warning: ConsumerWarning): void;
   onState?(state: ConsumerState): void;
+  /** A position was written to the checkpoint stream: from now on the consumer resumes there or later, even after a crash. */
+  onCommitted?(position: number): void;
 }
 
 interface Anchor {
@@ -127,8 +129,9 @@ export class Consumer {
       deadLetterStream: options.deadLetterStream,
       intervalMs: options.commitIntervalMs ?? 1000,
       everyMessages: options.commitEveryMessages ?? 10_000,
+      onWritten: (position) => options.onCommitted?.(position),
       onError: (error) => this.warn({ kind: 'commit-failed', error: asError(error), message: `could not write the position of consumer ${this.name} to ${this.checkpoints.name}: ${asError(error).message}; trying again` }),
-      ...(this.ackMode === 'manual' ? { deliveries: () => this.counts.record(this.outstanding.unacknowledged(), this.next) } : {}),
+      ...(this.ackMode === 'manual' ? { deliveries: () => this.counts.record(this.outstanding.unacknowledged(), this.outstanding.ackedAhead(), this.next) } : {}),
     });
   }
 
@@ -436,8 +439,10 @@ export class Consumer {
     // Manual mode: how often each message was handed over before (after a restart, as recorded), written down
     // before it is handed over again, so that a delivery that ends the process still counts.
     const before = manual ? read.map((message) => this.counts.before(message.sequenceNumber)) : undefined;
-    if (before && this.counts.mustRecord(read, before, this.maxDeliveries)) {
-      this.counts.handingOver(read, before, this.maxDeliveries);
+    // Acknowledged before a restart: not handed over, so no record is needed for them.
+    const handedOver = before?.map((count, index) => (this.counts.wasAcked(read[index].sequenceNumber) ? Infinity : count));
+    if (handedOver && this.counts.mustRecord(read, handedOver, this.maxDeliveries)) {
+      this.counts.handingOver(read, handedOver, this.maxDeliveries);
       try {
         await this.committer.writeAhead();
       } catch (error) {
@@ -468,11 +473,16 @@ export class Consumer {
     const deadline = Date.now() + this.ackTimeoutMs;
     const deliveries: Delivery[] = [];
     const givenUp: Outstanding[] = [];
+    const ackedBefore: Outstanding[] = [];
     for (let index = 0; index < read.length; index++) {
       const message = read[index];
       const earlier = before?.[index] ?? 0;
       if (before) {
         const entry = this.outstanding.add(message, deadline);
+        if (this.counts.wasAcked(message.sequenceNumber)) {
+          ackedBefore.push(entry);
+          continue;
+        }
         if (earlier >= this.maxDeliveries) {
           // Delivered its most times already, each one ended by a restart or crash before an ack: not handed over again.
           entry.deliveryCount = earlier;
@@ -489,6 +499,7 @@ export class Consumer {
     else if (gap) this.pendingGap = gap;
     if (before) this.sweeper ??= setInterval(() => this.redeliverLate(), Math.min(1000, Math.max(10, this.ackTimeoutMs / 4)));
     if (deliveries.length > 0) this.options.onMessages(deliveries);
+    for (const entry of ackedBefore) this.acknowledge(entry);
     for (const entry of givenUp) void this.deadLetter(entry, this.generation);
     if (!before) this.committer.move(this.next as number, read[read.length - 1], read.length);
   }

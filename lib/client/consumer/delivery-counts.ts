@@ -2,7 +2,7 @@
 // crashes. Before messages are handed over beyond what was recorded, or handed over again, the consumer writes its
 // position with `handedOutThrough` and the counts of the messages handed over more than once; on resume every message
 // from the position to `handedOutThrough` counts what was recorded for it (one when nothing more was).
-import type { ConsumerPosition, DeliveryCountRange } from './consumer-position';
+import type { ConsumerPosition, DeliveryCountRange, SequenceRange } from './consumer-position';
 import type { StoredMessage } from '../../protocol/stored-message';
 import type { Outstanding } from './outstanding-messages';
 
@@ -12,6 +12,7 @@ const MAX_RESUMED_COUNTS = 100_000;
 export interface RecordedDeliveries {
   handedOutThrough?: number;
   deliveryCounts?: DeliveryCountRange[];
+  acked?: SequenceRange[];
   stoppedCleanly?: true;
 }
 
@@ -22,6 +23,8 @@ export class DeliveryCounts {
   private resumedFrom = 0;
   private resumedThrough = -1;
   private readonly resumed = new Map<number, number>();
+  /** Taken from the saved position: messages after it acknowledged before the restart. */
+  private readonly resumedAcked = new Set<number>();
   /** Resumed after a crash: messages up to this one go one at a time (see careful). */
   private carefulThrough = -1;
   /** Set for the last write of a clean stop. */
@@ -41,6 +44,16 @@ export class DeliveryCounts {
         this.resumed.set(sequenceNumber, count);
       }
     }
+    for (const [from, to] of own.acked ?? []) {
+      for (let sequenceNumber = Math.max(from, this.resumedFrom); sequenceNumber <= Math.min(to, this.resumedThrough) && this.resumedAcked.size < MAX_RESUMED_COUNTS; sequenceNumber++) {
+        this.resumedAcked.add(sequenceNumber);
+      }
+    }
+  }
+
+  /** Acknowledged before the restart (behind one that was not): taken as acknowledged, not handed over again. */
+  wasAcked(sequenceNumber: number): boolean {
+    return this.resumedAcked.has(sequenceNumber);
   }
 
   /** After a seek or a stream created anew: counting starts again. */
@@ -49,6 +62,7 @@ export class DeliveryCounts {
     this.resumedThrough = -1;
     this.carefulThrough = -1;
     this.resumed.clear();
+    this.resumedAcked.clear();
     this.pending = undefined;
   }
 
@@ -89,7 +103,7 @@ export class DeliveryCounts {
   }
 
   /** What to write with the position: the outstanding messages' counts, the resumed ones not read again yet, a hand-over under way. */
-  record(unacknowledged: Iterable<Outstanding>, next: number | undefined): RecordedDeliveries {
+  record(unacknowledged: Iterable<Outstanding>, ackedAhead: Iterable<Outstanding>, next: number | undefined): RecordedDeliveries {
     const counts = new Map<number, number>();
     for (const [sequenceNumber, count] of this.resumed) if (next === undefined || sequenceNumber >= next) counts.set(sequenceNumber, count);
     for (const entry of unacknowledged) {
@@ -106,6 +120,25 @@ export class DeliveryCounts {
       if (last && last[1] === sequenceNumber - 1 && last[2] === count) last[1] = sequenceNumber;
       else ranges.push([sequenceNumber, sequenceNumber, count]);
     }
-    return { ...(through >= 0 ? { handedOutThrough: through } : {}), ...(ranges.length > 0 ? { deliveryCounts: ranges } : {}), ...(this.stopping ? { stoppedCleanly: true as const } : {}) };
+    const acked = new Set<number>();
+    for (const sequenceNumber of this.resumedAcked) if (next === undefined || sequenceNumber >= next) acked.add(sequenceNumber);
+    for (const entry of ackedAhead) acked.add(entry.message.sequenceNumber);
+    const ackedRanges = rangesOf(acked);
+    return {
+      ...(through >= 0 ? { handedOutThrough: through } : {}),
+      ...(ranges.length > 0 ? { deliveryCounts: ranges } : {}),
+      ...(ackedRanges.length > 0 ? { acked: ackedRanges } : {}),
+      ...(this.stopping ? { stoppedCleanly: true as const } : {}),
+    };
   }
+}
+
+function rangesOf(numbers: Set<number>): SequenceRange[] {
+  const ranges: SequenceRange[] = [];
+  for (const sequenceNumber of [...numbers].sort((a, b) => a - b)) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === sequenceNumber - 1) last[1] = sequenceNumber;
+    else ranges.push([sequenceNumber, sequenceNumber]);
+  }
+  return ranges;
 }

@@ -83,6 +83,11 @@ export class OutstandingMessages {
     return this.queue.slice(this.head).filter((entry) => !entry.acked);
   }
 
+  /** Acknowledged behind an unacknowledged one (so the position has not moved over them yet), oldest first. */
+  ackedAhead(): Outstanding[] {
+    return this.queue.slice(this.head).filter((entry) => entry.acked);
+  }
+
   /** Forgets every message (after a seek or a re-created stream); pending redeliveries are cancelled. */
   clear(): void {
     for (let index = this.head; index < this.queue.length; index++) clearTimeout(this.queue[index].redeliveryTimer);

@@ -2,7 +2,7 @@
 // sooner once enough messages were committed since the last one, and on demand (a seek, a clean stop). One append is
 // under way at a time; a flush asked for during one is covered by a follow-up with the newest position.
 import type { CheckpointStore, UnrevisedEntry } from './checkpoint-store';
-import { messageDigest, type ConsumerPosition, type DeliveryCountRange, type MessageIdentity } from './consumer-position';
+import { messageDigest, type ConsumerPosition, type DeliveryCountRange, type MessageIdentity, type SequenceRange } from './consumer-position';
 import type { StoredMessage } from '../../protocol/stored-message';
 
 interface Target {
@@ -16,8 +16,10 @@ export interface PositionCommitterOptions {
   intervalMs: number;
   everyMessages: number;
   onError(error: unknown): void;
+  /** A position was written: from now on it survives a crash. */
+  onWritten?(position: number): void;
   /** Manual mode: what was handed over beyond the position, written with every position. */
-  deliveries?(): { handedOutThrough?: number; deliveryCounts?: DeliveryCountRange[]; stoppedCleanly?: true };
+  deliveries?(): { handedOutThrough?: number; deliveryCounts?: DeliveryCountRange[]; acked?: SequenceRange[]; stoppedCleanly?: true };
 }
 
 export class PositionCommitter {
@@ -93,6 +95,7 @@ export class PositionCommitter {
         await this.store.save(this.positionOf(target));
         this.written = target;
         this.writtenRequest = request;
+        this.options.onWritten?.(target.next);
       } catch (error) {
         this.lastError = error;
         this.options.onError(error);
@@ -114,6 +117,7 @@ export class PositionCommitter {
       ...(this.options.deadLetterStream ? { deadLetterStream: this.options.deadLetterStream } : {}),
       ...(deliveries.handedOutThrough !== undefined && deliveries.handedOutThrough >= target.next ? { handedOutThrough: deliveries.handedOutThrough } : {}),
       ...(deliveries.deliveryCounts && deliveries.deliveryCounts.length > 0 ? { deliveryCounts: deliveries.deliveryCounts } : {}),
+      ...(deliveries.acked && deliveries.acked.length > 0 ? { acked: deliveries.acked.filter(([, to]) => to >= target.next) } : {}),
       ...(deliveries.stoppedCleanly ? { stoppedCleanly: true as const } : {}),
     } satisfies Omit<ConsumerPosition, 'revision'>;
   }
