@@ -1,18 +1,24 @@
-// sm admin: create, update, upsert, delete, describe and list streams.
+// sm admin: create, update, upsert, delete, describe and list streams, check their health, or watch it (sm-admin-watch.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { StreamManagerClient } from '../lib/client/client';
 import { errorCodeOf, ResourceNotFoundError, ValidationError } from '../lib/protocol/errors';
 import type { MessageStreamDefinition } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
+import { checkHealth, type HealthReport } from '../lib/client/health';
 import { FlowNodeController } from './shared/flow-node-controller';
+import { healthWatchSettingsOf, thresholdsOf, type HealthProperties } from './shared/health-settings';
+import { showSettingsProblem } from './shared/node-status';
+import { HealthWatchNode } from './sm-admin-watch';
 import { jsonSafe } from './shared/json-safe';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
 
-const ADMIN_ACTIONS = ['create', 'update', 'upsert', 'delete', 'describe', 'list'] as const;
+const ADMIN_ACTIONS = ['create', 'update', 'upsert', 'delete', 'describe', 'list', 'health'] as const;
 type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
-interface SmAdminProperties extends NodeDef, DefinitionForm {
+interface SmAdminProperties extends NodeDef, DefinitionForm, HealthProperties {
   server: string;
+  /** `action` (also when missing, as in flows saved before watching): one action per msg; `watch`: checks health on schedule. */
+  mode?: 'action' | 'watch';
   action?: AdminAction;
   /** The stream the action is about; msg.stream or msg.payload.name override it. */
   stream?: string;
@@ -83,7 +89,7 @@ function streamFor(RED: NodeAPI, config: SmAdminProperties, msg: SmAdminMessage)
 }
 
 /** What the action on the named stream answers, for msg.payload. */
-async function streamActionResult(client: StreamManagerClient, config: SmAdminProperties, action: Exclude<AdminAction, 'list'>, name: string, msg: SmAdminMessage): Promise<unknown> {
+async function streamActionResult(client: StreamManagerClient, config: SmAdminProperties, action: Exclude<AdminAction, 'list' | 'health'>, name: string, msg: SmAdminMessage): Promise<unknown> {
   const overrides = isObject(msg.payload) ? { ...msg.payload, name } : undefined;
   switch (action) {
     case 'delete':
@@ -102,11 +108,25 @@ async function streamActionResult(client: StreamManagerClient, config: SmAdminPr
   }
 }
 
+/** The streams a health check is about: msg.stream (a name or an array of names), else the node's Stream; none: all. */
+function healthStreamsFor(config: SmAdminProperties, msg: SmAdminMessage): string[] {
+  const named = msg.stream !== undefined && msg.stream !== '' ? msg.stream : config.stream?.trim() || undefined;
+  const names: unknown[] = named === undefined ? [] : Array.isArray(named) ? named : [named];
+  names.forEach((name, index) => validateStreamName(name, Array.isArray(named) ? `stream[${index}]` : 'stream'));
+  return names as string[];
+}
+
+async function health(client: StreamManagerClient, config: SmAdminProperties, msg: SmAdminMessage): Promise<HealthReport> {
+  const streams = healthStreamsFor(config, msg);
+  if (streams.length === 1) msg.stream = streams[0];
+  return checkHealth(client, { streams, thresholds: thresholdsOf(config) });
+}
+
 /** Does the msg's action and puts its result in msg.payload (and the stream it was about in msg.stream). */
 async function perform(RED: NodeAPI, client: StreamManagerClient, config: SmAdminProperties, msg: SmAdminMessage): Promise<void> {
   const action = actionFor(config, msg);
-  if (action === 'list') {
-    msg.payload = await client.listStreams();
+  if (action === 'list' || action === 'health') {
+    msg.payload = action === 'list' ? await client.listStreams() : await health(client, config, msg);
     return;
   }
   const name = streamFor(RED, config, msg);
@@ -115,8 +135,23 @@ async function perform(RED: NodeAPI, client: StreamManagerClient, config: SmAdmi
 }
 
 export = (RED: NodeAPI): void => {
+  /** Watch mode: the settings are read first, so that a bad one shows before anything runs. */
+  function watchHealth(node: Node, config: SmAdminProperties): void {
+    let settings;
+    try {
+      settings = healthWatchSettingsOf(config);
+    } catch (error) {
+      showSettingsProblem(node, RED._('sm-admin.health.status.badSettings'));
+      node.error(error);
+      return;
+    }
+    const controller = FlowNodeController.attach(RED, node, config.server, { catalog: 'sm-admin', showsFailure: () => false });
+    if (controller) new HealthWatchNode(RED, controller, settings);
+  }
+
   function SmAdmin(this: Node, config: SmAdminProperties): void {
     RED.nodes.createNode(this, config);
+    if (config.mode === 'watch') return watchHealth(this, config);
     const controller = FlowNodeController.attach(RED, this, config.server, { catalog: 'sm-admin' });
     if (!controller) return;
     controller.onInput<SmAdminMessage, SmAdminMessage>({

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { checkHealth, Consumer, HealthChecker, Persistence, StrategyOnFull, StreamManagerClient, type HealthCheckResult, type StreamHealthChange, type StreamHealthState } from '../../lib/client';
+import { checkHealth, Consumer, HealthChecker, HealthWatch, Persistence, StrategyOnFull, StreamManagerClient, type HealthCheckResult, type StreamHealthChange, type StreamHealthState } from '../../lib/client';
 import { appendDeadLetter } from '../../lib/client/consumer/dead-letter-stream';
 import { startServer, type RunningServer, type ServerOptions } from '../../lib/server';
-import { startHttpSink, unusedPort, waitFor } from '../server/exports/export-test-kit';
+import { startHttpSink, unusedPort } from '../server/exports/export-test-kit';
+import { quietFor, waitFor } from '../helpers/wait';
 
 const FAST_EXPORTS: ServerOptions = { exportRetry: { firstRetryMs: 40, maxRetryMs: 150 }, exportPollIntervalMs: 20 };
 const GRACE_MS = 600;
@@ -147,5 +148,43 @@ describe('health checker', () => {
     assert.deepEqual(named.streams.map((stream) => [stream.stream, stream.state]), [['feed', 'ok'], ['not-there', 'missing']]);
     assert.equal(named.state, 'missing');
     assert.match(named.reason, /^1 stream ok, 1 missing: not-there; not-there missing: the stream does not exist$/);
+  });
+
+  it('watches on schedule, delivers each result once (a check asked for joins one under way), pauses, and leaves nothing running after stop', async () => {
+    await client.createMessageStream({ name: 'watched', strategyOnFull: StrategyOnFull.RejectNewData });
+    const timersBefore = process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const delivered: HealthCheckResult[] = [];
+    const watch = new HealthWatch(client, {
+      streams: ['watched'],
+      intervalMs: 5,
+      onCheck: (result) => {
+        delivered.push(result);
+      },
+      onError: (error) => assert.fail(String(error)),
+    });
+    watch.start();
+    await waitFor('three checks on schedule', () => (delivered.length >= 3 ? true : undefined));
+    // Asked for while one may be under way: joins it or runs alone, so no result comes twice.
+    const asked = [watch.checkNow(), watch.checkNow()];
+    await Promise.all(asked);
+    assert.equal(new Set(delivered).size, delivered.length, 'every result delivered once');
+    watch.pause();
+    const paused = delivered.length;
+    await quietFor(60);
+    assert.equal(delivered.length, paused, 'no check on schedule while paused');
+    await watch.checkNow();
+    assert.equal(delivered.length, paused + 1, 'a check asked for runs while paused');
+    watch.resume();
+    await waitFor('checks on schedule again', () => (delivered.length >= paused + 3 ? true : undefined));
+    const stopping = watch.checkNow().catch(() => undefined);
+    await watch.stop();
+    await stopping;
+    const stopped = delivered.length;
+    await quietFor(60);
+    assert.equal(delivered.length, stopped, 'nothing delivered after stop');
+    assert.equal(process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length, timersBefore, 'no timer left');
+    await assert.rejects(watch.checkNow(), /stopped/);
+    assert.throws(() => new HealthWatch(client, { intervalMs: 0, onCheck: () => undefined, onError: () => undefined }), /intervalMs must be a whole number of milliseconds/);
+    await client.deleteMessageStream('watched');
   });
 });

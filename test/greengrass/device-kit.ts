@@ -76,7 +76,7 @@ export function listeningAddresses(port: number): string[] {
 export function filesUnder(folder: string): string[] {
   return readdirSync(folder, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
+    .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
 /** Processes whose command line mentions the folder (what a component left behind), with their command lines. */

@@ -85,7 +85,7 @@ describe('sm admin', () => {
     const errors = await caught.wait(6);
     const summary = errors.map((msg) => `${msg.error.code}: ${msg.error.message}`);
     const expected = [
-      /^Validation: .*action must be one of create, update, upsert, delete, describe, list, got "rename"/,
+      /^Validation: .*action must be one of create, update, upsert, delete, describe, list, health, got "rename"/,
       /^ResourceNotFound: .*stream missing does not exist/,
       /^Validation: .*exportDefinition must be JSON text of an ExportDefinition/,
       /^Validation: .*maxSize must be at least 1024/,

@@ -13,6 +13,7 @@ export {
   type StreamHealthChange,
   type StreamHealthState,
 } from './health-report';
+export { HealthWatch, type HealthWatchOptions } from './health-watch';
 export { countsInWords, healthChanges, healthReport } from './health-summary';
 export { DEFAULT_HEALTH_THRESHOLDS, healthThresholds, type HealthThresholds } from './health-thresholds';
 export { sampleStream, type SampleOptions } from './sample-stream';
