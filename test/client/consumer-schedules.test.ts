@@ -195,8 +195,11 @@ class ConsumerModel {
           this.crashed();
           return;
         }
-        this.checkStop(line.position ?? 0);
-        this.resume = { clean: true, position: line.position ?? 0 };
+        // Stopped before it read its position (the server was away while it started): it wrote nothing, so it
+        // resumes where it would have resumed had it not started.
+        if (line.position === undefined) return;
+        this.checkStop(line.position);
+        this.resume = { clean: true, position: line.position };
         this.cleanlyStopped = true;
     }
   }
