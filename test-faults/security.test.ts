@@ -13,6 +13,7 @@ import { encodeFrame } from '../lib/protocol/frame';
 import { Operation } from '../lib/protocol/operation';
 import { ResponseStatusCode } from '../lib/protocol/status';
 import { openRaw } from '../test/helpers/raw-connection';
+import { waitUntil } from '../test/helpers/wait';
 import { kill, spawnServer, type ServerChild } from './server-child';
 
 const TOKEN = 'gg-secret-7c1e9d0b';
@@ -27,14 +28,6 @@ const USERS = [
   { username: 'admin', password: 'admin-password', permissions: '*' },
   { username: 'flow-reader', password: 'reader-password', permissions: ['flows.read'] },
 ];
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  for (const start = Date.now(); Date.now() - start < timeoutMs; ) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what} within ${timeoutMs} ms`);
-}
 
 describe('security', () => {
   let storeDir: string;
@@ -150,7 +143,7 @@ describe('security', () => {
       nodeRed = spawn(process.execPath, [SECURED_NODE_RED, userDir, String(server.port), JSON.stringify(USERS)], { stdio: ['ignore', 'pipe', 'pipe'] });
       nodeRed.stdout?.on('data', (chunk: Buffer) => (nodeRedOutput += chunk.toString()));
       nodeRed.stderr?.on('data', (chunk: Buffer) => (nodeRedOutput += chunk.toString()));
-      await waitFor('Node-RED started', () => /editor (\S+)/.test(nodeRedOutput) || nodeRed.exitCode !== null, 30_000);
+      await waitUntil(() => /editor (\S+)/.test(nodeRedOutput) || nodeRed.exitCode !== null, 'Node-RED started', 30_000, 50);
       editorUrl = (/editor (\S+)/.exec(nodeRedOutput) ?? assert.fail(`Node-RED did not start:\n${nodeRedOutput}`))[1];
     });
     after(async () => {
@@ -181,14 +174,17 @@ describe('security', () => {
 
       const client = new StreamManagerClient({ port: server.port, authToken: TOKEN });
       try {
-        await waitFor('the good config node stored the injected reading', async () =>
-          client.describeMessageStream('secured').then((info) => Number(info.storageStatus?.newestSequenceNumber) >= 0, () => false),
+        await waitUntil(
+          async () => client.describeMessageStream('secured').then((info) => Number(info.storageStatus?.newestSequenceNumber) >= 0, () => false),
+          'the good config node stored the injected reading',
+          15_000,
+          50,
         );
       } finally {
         await client.close();
       }
-      await waitFor('the bad config node showed that its token was refused', () => statuses.some((status) => status.includes('token refused by 127.0.0.1:')));
-      await waitFor('the refused msg was logged as an error', () => /\[error\] \[sm out:bad-out\]/.test(nodeRedOutput));
+      await waitUntil(() => statuses.some((status) => status.includes('token refused by 127.0.0.1:')), 'the bad config node showed that its token was refused', 15_000, 50);
+      await waitUntil(() => /\[error\] \[sm out:bad-out\]/.test(nodeRedOutput), 'the refused msg was logged as an error', 15_000, 50);
 
       const exported = await (await get('flows', admin)).text();
       assert.ok(exported.includes('good-config'), 'the flows were exported');

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { checkpointStreamName, Consumer, Persistence, StrategyOnFull, StreamManagerClient, type ConsumerWarning, type Delivery } from '../../lib/client';
 import type { TestServer } from '../helpers/server';
 import { useServerAndClient } from '../helpers/server-and-client';
+import { waitUntil } from '../helpers/wait';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
 
@@ -16,14 +17,6 @@ interface Watched {
   consumer: Consumer;
   delivered: Delivery[];
   warnings: ConsumerWarning[];
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** The records of a segment file, as the storage format lays them out: length, CRC, sequence number, ingest time, payload. */
@@ -71,7 +64,7 @@ describe('positions that cannot be found or verified', () => {
     await client.appendMessage(checkpointStreamName('feed'), Buffer.from('{"format":"sm-consumer-checkpoint/2","entries":[{"consumer":"lost","stream":"fe'));
     const lost = watch('lost', 'newest');
     lost.consumer.start();
-    await waitFor(() => lost.warnings.length > 0, 'the warning');
+    await waitUntil(() => lost.warnings.length > 0, 'the warning', 20_000, 10);
     const [warning] = lost.warnings;
     assert.equal(warning.kind, 'position-unverified');
     assert.ok(warning.kind === 'position-unverified');
@@ -81,7 +74,7 @@ describe('positions that cannot be found or verified', () => {
     assert.match(warning.message, /no position of consumer lost was found in _consumers\.feed, which holds 1 records that are not checkpoint records.*reading from 5 .*messages 0 to 4 \(5\) are not read/);
     assert.deepEqual(lost.consumer.positionWarning, warning.gap);
     await append(2);
-    await waitFor(() => lost.delivered.length >= 2, 'two deliveries');
+    await waitUntil(() => lost.delivered.length >= 2, 'two deliveries', 20_000, 10);
     assert.deepEqual(lost.delivered.map((delivery) => delivery.sequenceNumber), [5, 6]);
     assert.deepEqual(lost.delivered[0].gap, { from: 0, to: 4, count: 5, reason: 'position-lost' });
     assert.equal(lost.delivered[1].gap, undefined);
@@ -91,7 +84,7 @@ describe('positions that cannot be found or verified', () => {
     const again = watch('lost', 'newest');
     again.consumer.start();
     await append(1);
-    await waitFor(() => again.delivered.length >= 1, 'the delivery after the restart');
+    await waitUntil(() => again.delivered.length >= 1, 'the delivery after the restart', 20_000, 10);
     await again.consumer.stop();
     assert.deepEqual(again.delivered.map((delivery) => [delivery.sequenceNumber, delivery.gap]), [[7, undefined]]);
     assert.deepEqual(again.warnings, []);
@@ -135,7 +128,7 @@ describe('positions that cannot be found or verified', () => {
 
     const resumed = watch('reader');
     resumed.consumer.start();
-    await waitFor(() => resumed.delivered.length >= 7, 'the messages from the older position');
+    await waitUntil(() => resumed.delivered.length >= 7, 'the messages from the older position', 20_000, 10);
     await resumed.consumer.stop();
     assert.deepEqual(resumed.delivered.map((delivery) => delivery.sequenceNumber), range(3, 10));
     assert.deepEqual(resumed.delivered[0].gap, { from: 3, to: 2, count: 0, reason: 'position-uncertain' });
