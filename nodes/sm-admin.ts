@@ -1,10 +1,12 @@
-// sm admin: create, update, upsert, delete, describe and list streams, check their health, or watch it (sm-admin-watch.ts).
+// sm admin: create, update, upsert, delete, describe and list streams, list or forget a stream's consumers, check their
+// health, or watch it (sm-admin-watch.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { StreamManagerClient } from '../lib/client/client';
 import { errorCodeOf, ResourceNotFoundError, ValidationError } from '../lib/protocol/errors';
 import type { MessageStreamDefinition } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import { checkHealth, type HealthReport } from '../lib/client/health';
+import { listConsumers, removeConsumer } from '../lib/client/consumer';
 import { FlowNodeController } from './shared/flow-node-controller';
 import { healthWatchSettingsOf, thresholdsOf, type HealthProperties } from './shared/health-settings';
 import { showSettingsProblem } from './shared/node-status';
@@ -12,7 +14,7 @@ import { HealthWatchNode } from './sm-admin-watch';
 import { jsonSafe } from './shared/json-safe';
 import { buildDefinition, type DefinitionForm } from './shared/stream-definition';
 
-const ADMIN_ACTIONS = ['create', 'update', 'upsert', 'delete', 'describe', 'list', 'health'] as const;
+const ADMIN_ACTIONS = ['create', 'update', 'upsert', 'delete', 'describe', 'list', 'health', 'consumers', 'removeConsumer'] as const;
 type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 interface SmAdminProperties extends NodeDef, DefinitionForm, HealthProperties {
@@ -22,11 +24,14 @@ interface SmAdminProperties extends NodeDef, DefinitionForm, HealthProperties {
   action?: AdminAction;
   /** The stream the action is about; msg.stream or msg.payload.name override it. */
   stream?: string;
+  /** The consumer `removeConsumer` forgets; msg.consumer overrides it. */
+  consumer?: string;
 }
 
 interface SmAdminMessage extends NodeMessageInFlow {
   action?: unknown;
   stream?: unknown;
+  consumer?: unknown;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -88,10 +93,29 @@ function streamFor(RED: NodeAPI, config: SmAdminProperties, msg: SmAdminMessage)
   return name;
 }
 
+function consumerFor(RED: NodeAPI, config: SmAdminProperties, msg: SmAdminMessage): string {
+  const consumer = msg.consumer !== undefined && msg.consumer !== '' ? msg.consumer : config.consumer?.trim() || undefined;
+  if (consumer === undefined) throw new ValidationError('consumer', consumer, RED._('sm-admin.errors.noConsumer'));
+  if (typeof consumer !== 'string') throw new ValidationError('consumer', consumer, RED._('sm-admin.errors.consumerNotText'));
+  return consumer;
+}
+
+/** Forgets the consumer on purpose; a name the stream does not know is refused, so that a typo does not pass unseen. */
+async function forgetConsumer(RED: NodeAPI, client: StreamManagerClient, stream: string, consumer: string): Promise<{ stream: string; consumer: string; removed: true }> {
+  if (!(await removeConsumer(client, stream, consumer))) {
+    throw new ResourceNotFoundError(RED._('sm-admin.errors.unknownConsumer', { stream, consumer }));
+  }
+  return { stream, consumer, removed: true };
+}
+
 /** What the action on the named stream answers, for msg.payload. */
-async function streamActionResult(client: StreamManagerClient, config: SmAdminProperties, action: Exclude<AdminAction, 'list' | 'health'>, name: string, msg: SmAdminMessage): Promise<unknown> {
+async function streamActionResult(RED: NodeAPI, client: StreamManagerClient, config: SmAdminProperties, action: Exclude<AdminAction, 'list' | 'health'>, name: string, msg: SmAdminMessage): Promise<unknown> {
   const overrides = isObject(msg.payload) ? { ...msg.payload, name } : undefined;
   switch (action) {
+    case 'consumers':
+      return listConsumers(client, name);
+    case 'removeConsumer':
+      return forgetConsumer(RED, client, name, consumerFor(RED, config, msg));
     case 'delete':
       await client.deleteMessageStream(name);
       return name;
@@ -130,7 +154,7 @@ async function perform(RED: NodeAPI, client: StreamManagerClient, config: SmAdmi
     return;
   }
   const name = streamFor(RED, config, msg);
-  msg.payload = await streamActionResult(client, config, action, name, msg);
+  msg.payload = await streamActionResult(RED, client, config, action, name, msg);
   msg.stream = name;
 }
 
@@ -161,7 +185,10 @@ export = (RED: NodeAPI): void => {
         await perform(RED, controller.client, config, msg);
         send(msg as NodeMessage);
       },
-      operation: (msg) => ((msg.action ?? config.action) === 'create' ? 'create' : 'other'),
+      operation: (msg) => {
+        const action = msg.action ?? config.action;
+        return action === 'create' || action === 'removeConsumer' ? action : 'other';
+      },
     });
   }
 

@@ -6,6 +6,7 @@ import { QueueFullError } from './append-queue';
 
 export const REASON_KEYS = [
   'streamMissing',
+  'consumerMissing',
   'full',
   'exists',
   'refused',
@@ -43,7 +44,7 @@ const reason = (key: ReasonKey, values: Record<string, string | number> = {}): F
  * The request that failed, where its kind tells what a code means: Stream Manager refuses an append to a full
  * RejectNewData stream and a create of an existing stream both with InvalidRequest.
  */
-export type RequestOperation = 'append' | 'create' | 'other';
+export type RequestOperation = 'append' | 'create' | 'removeConsumer' | 'other';
 
 /** The system error (ECONNREFUSED, ...) under a client error, if there is one. */
 function systemCodeOf(error: unknown): string | undefined {
@@ -88,7 +89,7 @@ export function requestFailureReason(error: unknown, operation: RequestOperation
   const code = errorCodeOf(error);
   switch (code) {
     case 'ResourceNotFound':
-      return reason('streamMissing');
+      return reason(operation === 'removeConsumer' ? 'consumerMissing' : 'streamMissing');
     case 'InvalidRequest':
       if (operation === 'append') return reason('full');
       if (operation === 'create') return reason('exists');

@@ -9,7 +9,7 @@ import { adminErrorAnswer } from './admin-error';
 import { deadLetters, discardSelectedDeadLetters, retrySelectedDeadLetters } from './dead-letter-routes';
 import { EditorClientLeases } from './editor-client-leases';
 import { streamHealth } from './health-routes';
-import { createStream, deleteStream, describeStream, streamMessages, streamNames, streamOverview, updateStream } from './stream-routes';
+import { createStream, deleteStream, describeStream, forgetStreamConsumer, streamMessages, streamNames, streamOverview, updateStream } from './stream-routes';
 
 export const ADMIN_PATH = '/greengrass-stream-manager';
 export const READ_PERMISSION = 'greengrass-stream-manager.read';
@@ -27,6 +27,7 @@ const ROUTES: [Method, string, 'read' | 'write', AdminRoute][] = [
   ['put', '/streams/:stream', 'write', updateStream],
   ['delete', '/streams/:stream', 'write', deleteStream],
   ['get', '/streams/:stream/messages', 'read', streamMessages],
+  ['delete', '/streams/:stream/consumers/:consumer', 'write', forgetStreamConsumer],
   ['get', '/streams/:stream/dead-letters', 'read', deadLetters],
   ['post', '/streams/:stream/dead-letters/retry', 'write', retrySelectedDeadLetters],
   ['post', '/streams/:stream/dead-letters/discard', 'write', discardSelectedDeadLetters],

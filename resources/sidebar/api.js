@@ -96,6 +96,7 @@
     create: function (configId, form) { return call("POST", base(configId) + "/streams", form); },
     update: function (configId, stream, form) { return call("PUT", streamPath(configId, stream), form); },
     remove: function (configId, stream) { return call("DELETE", streamPath(configId, stream)); },
+    forgetConsumer: function (configId, stream, consumer) { return call("DELETE", streamPath(configId, stream, "/consumers/" + encodeURIComponent(consumer))); },
     messages: function (configId, stream, query) { return call("GET", streamPath(configId, stream, "/messages?" + $.param(query))); },
     deadLetters: function (configId, stream, consumer) { return call("GET", streamPath(configId, stream, "/dead-letters?" + $.param({ consumer: consumer }))); },
     retryDeadLetters: function (configId, stream, consumer, ids) { return call("POST", streamPath(configId, stream, "/dead-letters/retry"), { consumer: consumer, ids: ids }); },

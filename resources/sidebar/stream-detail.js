@@ -68,12 +68,42 @@
       });
     }
 
+    /** Asks before forgetting a consumer: its position and delivery counts go with it. */
+    function confirmForget(context, stream, consumer) {
+      var notice = RED.notify($("<p>", { class: "sm-sidebar-confirm" }).text(t("detail.forgetConfirm", { consumer: consumer, name: stream })), {
+        modal: true,
+        fixed: true,
+        type: "warning",
+        buttons: [
+          { id: "sm-sidebar-forget-cancel", text: t("delete.cancel"), click: function () { notice.close(); } },
+          {
+            id: "sm-sidebar-forget-confirm",
+            text: $("<span>").text(t("detail.forgetButton", { consumer: consumer })).html(),
+            class: "primary",
+            click: function () {
+              notice.close();
+              api.forgetConsumer(context.configId(), stream, consumer).then(function () {
+                RED.notify($("<p>").text(t("detail.forgotten", { consumer: consumer })), { type: "success", timeout: 3000 });
+                context.refreshNow();
+              }, api.notifyError);
+            }
+          }
+        ]
+      });
+    }
+
     function drawConsumers(parent, context, stream, consumers) {
       parent.empty();
       if (consumers.length === 0) { $("<div>", { class: "sm-sidebar-placeholder" }).text(t("detail.noConsumers")).appendTo(parent); return; }
       consumers.forEach(function (consumer) {
         var card = $("<div>", { class: "sm-sidebar-card sm-sidebar-consumer", "data-consumer": consumer.consumer }).appendTo(parent);
-        $("<div>", { class: "sm-sidebar-card-title" }).append($("<span>").text(consumer.consumer)).appendTo(card);
+        var title = $("<div>", { class: "sm-sidebar-card-title" }).append($("<span>").text(consumer.consumer)).appendTo(card);
+        if (api.canWrite()) {
+          $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-forget", title: t("detail.forgetTip") })
+            .append($("<i>", { class: "fa fa-user-times" })).append($("<span>").text(" " + t("detail.forget")))
+            .on("click", function (event) { event.preventDefault(); confirmForget(context, stream, consumer.consumer); })
+            .appendTo(title);
+        }
         var letters = $("<span>").text(api.format.number(consumer.deadLetters));
         if (consumer.deadLetterStream) {
           letters = $("<span>").append(letters);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { StreamManagerClient } from '../../lib/client';
+import { Consumer, listConsumers, StrategyOnFull, StreamManagerClient } from '../../lib/client';
+import { waitUntil } from '../helpers/wait';
 import type { TestServer } from '../helpers/server';
 import { collect, configNode, helper, loadFlow, useRuntimeAndServer, type FlowNode, type CaughtMsg } from './flow-harness';
 
@@ -85,7 +86,7 @@ describe('sm admin', () => {
     const errors = await caught.wait(6);
     const summary = errors.map((msg) => `${msg.error.code}: ${msg.error.message}`);
     const expected = [
-      /^Validation: .*action must be one of create, update, upsert, delete, describe, list, health, got "rename"/,
+      /^Validation: .*action must be one of create, update, upsert, delete, describe, list, health, consumers, removeConsumer, got "rename"/,
       /^ResourceNotFound: .*stream missing does not exist/,
       /^Validation: .*exportDefinition must be JSON text of an ExportDefinition/,
       /^Validation: .*maxSize must be at least 1024/,
@@ -133,5 +134,49 @@ describe('sm admin', () => {
     const [created, updated] = await done.wait(2);
     assert.deepEqual([created.payload.maxSize, created.payload.timeToLiveMillis, created.payload.strategyOnFull, created.payload.persistence], [8192, 60_000, 0, 1]);
     assert.deepEqual([updated.payload.maxSize, updated.payload.timeToLiveMillis, updated.payload.strategyOnFull, updated.payload.persistence], [8192, 60_000, 1, 1]);
+  });
+
+  it('lists a stream\'s consumers and forgets one on purpose; an unknown or missing consumer name goes to Catch', async () => {
+    await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.RejectNewData });
+    for (let index = 0; index < 3; index++) await client.appendMessage('feed', Buffer.from(`reading ${index}`));
+    for (const name of ['left-behind', 'uploader']) {
+      let delivered = 0;
+      const consumer = new Consumer({ client, stream: 'feed', consumer: name, onMessages: (batch) => void (delivered += batch.length) });
+      consumer.start();
+      await waitUntil(() => delivered === 3, `${name} reads the three readings`);
+      await consumer.stop();
+    }
+    await loadFlow(adminFlow(server.port, { action: 'removeConsumer', stream: 'feed', consumer: 'left-behind' }));
+    const done = collect<AdminOutput>('done');
+    const caught = collect<CaughtMsg>('caught');
+    const admin = helper.getNode('admin');
+
+    admin.receive({ action: 'consumers' });
+    const [listed] = await done.wait(1);
+    const listing = listed.payload as { consumer: string; stream: string; nextSequenceNumber: number; committedAt: number }[];
+    assert.deepEqual(listing.map(({ consumer, stream, nextSequenceNumber }) => ({ consumer, stream, nextSequenceNumber })), [
+      { consumer: 'left-behind', stream: 'feed', nextSequenceNumber: 3 },
+      { consumer: 'uploader', stream: 'feed', nextSequenceNumber: 3 },
+    ]);
+    assert.ok(listing.every(({ committedAt }) => committedAt > Date.now() - 60_000 && committedAt <= Date.now()), 'each with the time of its last commit');
+
+    admin.receive({ payload: 'from the node settings' });
+    const [, removed] = await done.wait(2);
+    assert.deepEqual(removed.payload, { stream: 'feed', consumer: 'left-behind', removed: true });
+    assert.equal(removed.stream, 'feed');
+    assert.deepEqual((await listConsumers(client, 'feed')).map(({ consumer }) => consumer), ['uploader']);
+
+    admin.receive({ consumer: 'left-behind' });
+    admin.receive({ consumer: 'uplaoder' });
+    admin.receive({ stream: 'feed', consumer: 42 });
+    const errors = (await caught.wait(3)).map(({ error }) => `${error.code}: ${error.message}`);
+    for (const expected of [
+      /^ResourceNotFound: .*stream feed has no consumer named left-behind/,
+      /^ResourceNotFound: .*stream feed has no consumer named uplaoder: the action consumers lists those it has/,
+      /^Validation: .*consumer must be text: the consumer's name, got number 42/,
+    ]) {
+      assert.ok(errors.some((line) => expected.test(line)), `${expected} in ${errors.join(' | ')}`);
+    }
+    assert.deepEqual((await listConsumers(client, 'feed')).map(({ consumer }) => consumer), ['uploader'], 'a refused removal changes nothing');
   });
 });

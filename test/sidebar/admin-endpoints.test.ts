@@ -59,6 +59,7 @@ describe('sidebar admin endpoints with adminAuth', { timeout: 120_000 }, () => {
     ['DELETE', `${BASE}/streams/readings`, undefined],
     ['POST', `${BASE}/streams/readings/dead-letters/retry`, { consumer: 'c', ids: [0] }],
     ['POST', `${BASE}/streams/readings/dead-letters/discard`, { consumer: 'c', ids: [0] }],
+    ['DELETE', `${BASE}/streams/readings/consumers/c`, undefined],
   ];
   const reads = ['state', 'streams', 'overview', 'health', 'streams/readings', 'streams/readings/messages?newest=2', 'streams/readings/dead-letters?consumer=c'].map((tail) => `${BASE}/${tail}`);
 
@@ -231,6 +232,22 @@ describe('sidebar admin endpoints with adminAuth', { timeout: 120_000 }, () => {
 
     const missing = await editor.call('POST', `${BASE}/streams/readings/dead-letters/discard`, adminToken, { consumer: 'alerts', ids: [99] });
     assert.deepEqual([missing.status, (missing.json as { code: string }).code], [404, 'ResourceNotFound']);
+  });
+
+  it('forgets a consumer for a full user only, and answers 404 for one the stream does not know', async () => {
+    await deadLetterMessages(client, { stream: 'readings', consumer: 'retired', deadLetterStream: 'readings-dead', failing: [], until: 2 });
+    const consumers = async () => ((await editor.call('GET', `${BASE}/streams/readings`, adminToken)).json as { consumers: { consumer: string }[] }).consumers.map(({ consumer }) => consumer);
+    assert.ok((await consumers()).includes('retired'));
+    assert.equal((await editor.call('DELETE', `${BASE}/streams/readings/consumers/retired`, viewerToken)).status, 401);
+    assert.ok((await consumers()).includes('retired'), 'a refused call changes nothing');
+    const forgotten = await editor.call('DELETE', `${BASE}/streams/readings/consumers/retired`, adminToken);
+    assert.deepEqual([forgotten.status, forgotten.json], [200, { removed: 'retired' }]);
+    assert.ok(!(await consumers()).includes('retired'));
+    const again = await editor.call('DELETE', `${BASE}/streams/readings/consumers/retired`, adminToken);
+    assert.deepEqual([again.status, again.json], [404, { error: 'stream readings has no consumer named retired', code: 'ResourceNotFound' }]);
+    const hostile = await editor.call('DELETE', `${BASE}/streams/readings/consumers/${encodeURIComponent('../../streams/readings')}`, adminToken);
+    assert.equal(hostile.status, 404);
+    assert.deepEqual(await client.listStreams().then((names) => names.includes('readings')), true, 'a hostile name removes nothing else');
   });
 
   it("gives every stream's health with the default thresholds and the samples of the last hour, at most one check per interval, and drops a deleted stream", async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { StreamManagerClient } from '../../lib/client/client';
+import { listConsumers } from '../../lib/client/consumer';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
 import { deadLetterMessages } from './dead-letters';
@@ -222,6 +223,28 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     await page.locator('.sm-sidebar-letters .sm-sidebar-placeholder').waitFor({ timeout: 10_000 });
     await page.locator('#red-ui-sidebar').screenshot({ path: path.join(SCREENSHOTS, 'en-US-dead-letters-handled.png') });
     assert.equal(Number((await client.describeMessageStream(ALERTS)).storageStatus?.newestSequenceNumber), newest + 1, 'sent back once');
+    assert.deepEqual(problems, []);
+  });
+
+  it('forgets a consumer only after asking, naming it and its stream (in the last language shown)', async () => {
+    await page.locator('.sm-sidebar-back').click(); // from the dead letters to the stream
+    const card = page.locator(`.sm-sidebar-consumer[data-consumer="${ALERTS_CONSUMER}"]`);
+    await card.locator('.sm-sidebar-forget').click();
+    const confirmation = page.locator('.red-ui-notification:has(#sm-sidebar-forget-confirm)');
+    await confirmation.waitFor({ timeout: 15_000 });
+    const question = await confirmation.innerText();
+    assert.ok(question.includes(ALERTS_CONSUMER) && question.includes(ALERTS), `the question names the consumer and its stream: ${question}`);
+    await page.locator('#sm-sidebar-forget-confirm').waitFor({ state: 'visible' });
+    await page.waitForTimeout(600); // the notification slides in
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${LANGUAGES[LANGUAGES.length - 1]}-forget-consumer.png`) });
+    await page.locator('#sm-sidebar-forget-cancel').click();
+    await page.locator('#sm-sidebar-forget-confirm').waitFor({ state: 'detached', timeout: 10_000 });
+    assert.ok((await listConsumers(client, ALERTS)).some(({ consumer }) => consumer === ALERTS_CONSUMER), 'cancel forgets nothing');
+
+    await card.locator('.sm-sidebar-forget').click();
+    await page.locator('#sm-sidebar-forget-confirm').click();
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.ok(!(await listConsumers(client, ALERTS)).some(({ consumer }) => consumer === ALERTS_CONSUMER), 'the consumer is gone from the checkpoint stream');
     assert.deepEqual(problems, []);
   });
 
