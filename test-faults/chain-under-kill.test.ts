@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { NodeMessage } from 'node-red';
 import { StreamManagerClient } from '../lib/client';
-import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
+import { collect, configNode, helper, helperInternals, loadFlow, startRuntime, stopRuntime, type CaughtMsg, type StoredMsg } from '../test/nodes/flow-harness';
 import { kill, spawnServer } from './server-child';
 
 const MESSAGES = 200_000;
@@ -36,14 +35,14 @@ describe('the chain under SIGKILL', () => {
         { id: 'catcher', type: 'catch', scope: ['out'], uncaught: false, wires: [['caught']] },
         { id: 'caught', type: 'helper' },
       ]);
-      (helper as unknown as { _logSpy?: { restore(): void } })._logSpy?.restore();
-      const acked = collect('acked');
-      const caught = collect('caught');
-      const delivered = collect('delivered');
+      helperInternals()._logSpy?.restore();
+      const acked = collect<StoredMsg>('acked');
+      const caught = collect<CaughtMsg>('caught');
+      const delivered = collect<StoredMsg>('delivered');
       const out = helper.getNode('out');
       const settled = () => acked.messages.length + caught.messages.length;
       for (let index = 0; index < MESSAGES; index++) {
-        out.receive({ payload: `m${index}` } as never);
+        out.receive({ payload: `m${index}` });
         if (index > 0 && index % KILL_EVERY === 0) {
           await pause(200);
           await kill(server);
@@ -56,9 +55,9 @@ describe('the chain under SIGKILL', () => {
       }
       for (let wait = 0; wait < 1_200 && settled() < MESSAGES; wait++) await pause(100);
       assert.equal(acked.messages.length + caught.messages.length, MESSAGES, 'every msg was acknowledged or reached Catch');
-      for (const msg of caught.messages as unknown as { error: { code: string } }[]) assert.ok(['Connection', 'Timeout'].includes(msg.error.code), msg.error.code);
+      for (const msg of caught.messages) assert.ok(['Connection', 'Timeout'].includes(msg.error.code), msg.error.code);
 
-      const ackedNumbers = (acked.messages as unknown as { sequenceNumber: number; payload: string }[]);
+      const ackedNumbers = acked.messages;
       assert.equal(new Set(ackedNumbers.map((msg) => msg.sequenceNumber)).size, ackedNumbers.length, 'acknowledged sequence numbers are unique');
 
       const status = (await client.describeMessageStream('chain')).storageStatus;
@@ -72,7 +71,7 @@ describe('the chain under SIGKILL', () => {
 
       for (let wait = 0; wait < 1_200 && delivered.messages.length < stored.length; wait++) await pause(100);
       await pause(500);
-      const deliveredSequence = (delivered.messages as NodeMessage[] as unknown as { sequenceNumber: number; payload: string }[]);
+      const deliveredSequence = delivered.messages;
       assert.deepEqual(deliveredSequence.map((msg) => msg.sequenceNumber), stored.map((message) => Number(message.sequenceNumber)), 'sm in delivered the stream once, in order');
       assert.deepEqual(deliveredSequence.map((msg) => msg.payload), stored.map((message) => Buffer.from(message.payload).toString()));
       process.stdout.write(`# ${acked.messages.length} acknowledged, ${caught.messages.length} at Catch, ${stored.length} stored, ${deliveredSequence.length} delivered\n`);

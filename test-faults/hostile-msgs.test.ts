@@ -101,7 +101,7 @@ describe('hostile msgs to every node', () => {
       ...['outDone', 'readerDone', 'followerDone', 'adminDone', 'caught'].map((id) => ({ id, type: 'helper' })),
       { id: 'catcher', type: 'catch', scope: null, uncaught: true, wires: [['caught']] },
     ]);
-    const caught = collect('caught');
+    const caught = collect<CaughtMsg>('caught');
     const outputs = Object.fromEntries(Object.values(GOOD).map(({ output }) => [output, collect(output)]));
     await outputs.followerDone.wait(1);
     const sent = new Map<string, { node: string; msg: Hostile }>();
@@ -109,12 +109,12 @@ describe('hostile msgs to every node', () => {
       for (const [index, msg] of msgs.entries()) {
         const _msgid = `${node}-${index}`;
         sent.set(_msgid, { node, msg });
-        helper.getNode(node).receive({ ...msg, stream: 'stream' in msg ? msg.stream : node === 'out' ? 'feed' : undefined, _msgid } as never);
+        helper.getNode(node).receive({ ...msg, stream: 'stream' in msg ? msg.stream : node === 'out' ? 'feed' : undefined, _msgid });
       }
     }
     await caught.wait(sent.size, 20_000).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const errors = caught.messages as unknown as CaughtMsg[];
+    const errors = caught.messages;
     const missing = [...sent].filter(([id]) => !errors.some((msg) => msg._msgid === id)).map(([id, { msg }]) => `${id} ${describeMsg(msg)}`);
     assert.deepEqual(missing, [], 'every hostile msg reached Catch');
     assert.equal(errors.length, sent.size, 'one Catch msg for each hostile msg, no more');
@@ -127,7 +127,7 @@ describe('hostile msgs to every node', () => {
 
     for (const [node, { msg, output }] of Object.entries(GOOD)) {
       const before = outputs[output].messages.length;
-      helper.getNode(node).receive({ ...msg } as never);
+      helper.getNode(node).receive({ ...msg });
       await outputs[output].wait(before + 1);
     }
     await helper.unload();

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Persistence, StrategyOnFull, StreamManagerClient } from '../lib/client';
-import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
+import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime, type CaughtMsg, type StoredMsg } from '../test/nodes/flow-harness';
 import { kill, spawnServer } from './server-child';
 import { failure } from '../test/helpers/failure';
 
@@ -90,15 +90,15 @@ describe('a read-only store', { skip: immutableUnsupported() }, () => {
         { id: 'catcher', type: 'catch', scope: ['out'], uncaught: false, wires: [['caught']] },
         { id: 'caught', type: 'helper' },
       ]);
-      const stored = collect('stored');
-      const caught = collect('caught');
+      const stored = collect<StoredMsg>('stored');
+      const caught = collect<CaughtMsg & { payload: string }>('caught');
       const out = helper.getNode('out');
-      out.receive({ payload: 'first' } as never);
+      out.receive({ payload: 'first' });
       await stored.wait(1);
 
       setImmutable(storeDir, true);
-      for (const payload of ['second', 'third']) out.receive({ payload } as never);
-      const errors = (await caught.wait(2)) as unknown as { payload: string; error: { code: string; message: string } }[];
+      for (const payload of ['second', 'third']) out.receive({ payload });
+      const errors = await caught.wait(2);
       assert.deepEqual(errors.map((msg) => msg.payload), ['second', 'third']);
       for (const msg of errors) {
         assert.equal(msg.error.code, 'UnknownFailure');
@@ -106,8 +106,8 @@ describe('a read-only store', { skip: immutableUnsupported() }, () => {
       }
 
       setImmutable(storeDir, false);
-      out.receive({ payload: 'fourth' } as never);
-      const acknowledged = (await stored.wait(2)) as unknown as { payload: string; sequenceNumber: number }[];
+      out.receive({ payload: 'fourth' });
+      const acknowledged = await stored.wait(2);
       assert.deepEqual(acknowledged.map((msg) => [msg.payload, msg.sequenceNumber]), [['first', 0], ['fourth', 1]]);
       await helper.unload();
     } finally {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
+import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, type StoredMsg } from '../test/nodes/flow-harness';
 import { kill, spawnServer, type ServerChild } from './server-child';
 
 const WAITING_MSGS = 200;
@@ -36,21 +36,21 @@ describe('a server started after Node-RED', () => {
         { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
         { id: 'caught', type: 'helper' },
       ]);
-      const acked = collect('acked');
-      const delivered = collect('delivered');
+      const acked = collect<StoredMsg>('acked');
+      const delivered = collect<StoredMsg>('delivered');
       const caught = collect('caught');
       await connectionState('disconnected', /^connection refused 127\.0\.0\.1:\d+$/);
       const out = helper.getNode('out');
-      for (let index = 0; index < WAITING_MSGS; index++) out.receive({ payload: `early ${index}` } as never);
+      for (let index = 0; index < WAITING_MSGS; index++) out.receive({ payload: `early ${index}` });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       assert.equal(acked.messages.length + caught.messages.length, 0, 'the msgs wait for the server: none acknowledged, none failed');
 
       server = await spawnServer(storeDir, { port });
       await connectionState('connected', undefined, 'config', 15_000);
-      const stored = (await acked.wait(WAITING_MSGS, 15_000)) as unknown as { payload: string; sequenceNumber: number }[];
+      const stored = await acked.wait(WAITING_MSGS, 15_000);
       assert.deepEqual(stored.map((msg) => msg.sequenceNumber), Array.from({ length: WAITING_MSGS }, (_, index) => index));
       assert.deepEqual(stored.map((msg) => msg.payload), Array.from({ length: WAITING_MSGS }, (_, index) => `early ${index}`));
-      const read = (await delivered.wait(WAITING_MSGS, 15_000)) as unknown as { payload: string; sequenceNumber: number }[];
+      const read = await delivered.wait(WAITING_MSGS, 15_000);
       assert.deepEqual(read.map((msg) => msg.payload), stored.map((msg) => msg.payload));
       assert.equal(caught.messages.length, 0, 'no msg failed');
       await helper.unload();

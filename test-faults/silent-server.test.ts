@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { StreamManagerClient, TimeoutError } from '../lib/client';
-import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
+import { collect, configNode, connectionState, helper, loadFlow, observe, startRuntime, stopRuntime, waitUntil, type CaughtMsg } from '../test/nodes/flow-harness';
 import { startScriptedPeer } from '../test/helpers/scripted-peer';
 
 describe('a Stream Manager that never answers', () => {
@@ -29,9 +29,9 @@ describe('a Stream Manager that never answers', () => {
         { id: 'caught', type: 'helper' },
       ]);
       await connectionState('disconnected', /^no answer from 127\.0\.0\.1:\d+$/);
-      const caught = collect('caught');
-      for (let index = 0; index < 5; index++) helper.getNode('out').receive({ payload: index } as never);
-      const errors = (await caught.wait(3)) as unknown as { error: { code: string } }[];
+      const caught = collect<CaughtMsg>('caught');
+      for (let index = 0; index < 5; index++) helper.getNode('out').receive({ payload: index });
+      const errors = await caught.wait(3);
       assert.deepEqual(errors.map((msg) => msg.error.code), ['Connection', 'Connection', 'Connection']);
       await helper.unload();
     } finally {
@@ -56,15 +56,14 @@ describe('a Stream Manager that never answers', () => {
         { id: 'caught', type: 'helper' },
       ]);
       await connectionState('connected');
-      const caught = collect('caught');
-      for (const id of ['out', 'reader', 'admin']) helper.getNode(id).receive({ payload: id, _msgid: id } as never);
-      const errors = (await caught.wait(3, 5_000)) as unknown as { _msgid: string; error: { code: string; source: { id: string } } }[];
-      assert.deepEqual(errors.map((msg) => [msg.error.source.id, msg.error.code]).sort(), [['admin', 'Timeout'], ['out', 'Timeout'], ['reader', 'Timeout']]);
-      const follower = helper.getNode('follower') as unknown as { status: { args: { text?: string }[][] } };
-      for (let wait = 0; wait < 100 && !follower.status.args.some(([status]) => status.text === 'no answer in time'); wait++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.ok(follower.status.args.some(([status]) => status.text === 'no answer in time'), `the continuous sm in shows the timeout: ${JSON.stringify(follower.status.args)}`);
+      const caught = collect<CaughtMsg>('caught');
+      for (const id of ['out', 'reader', 'admin']) helper.getNode(id).receive({ payload: id, _msgid: id });
+      const errors = await caught.wait(3, 5_000);
+      assert.deepEqual(errors.map((msg) => [msg.error.source?.id, msg.error.code]).sort(), [['admin', 'Timeout'], ['out', 'Timeout'], ['reader', 'Timeout']]);
+      const follower = observe('follower');
+      await waitUntil(() => follower.statusTexts().includes('no answer in time'), 'the continuous sm in shows the timeout', 5_000).catch((error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify(follower.statusTexts())}`);
+      });
       await helper.unload();
     } finally {
       await stopRuntime();

@@ -40,6 +40,8 @@ export function englishText(key: string, values: Record<string, unknown> = {}): 
  */
 interface TestHelperInternals {
   _nodeModules?: Record<string, NodeInitializer>;
+  /** The spy on the runtime's log: a test that makes many thousands of log calls restores it, so they are not all kept. */
+  _logSpy?: { restore(): void };
   _redNodes: { getFlows(): { flows: FlowNode[] } | null };
 }
 export function helperInternals(): TestHelperInternals {
@@ -160,6 +162,12 @@ export async function connectionState(state: 'connected' | 'disconnected', reaso
   await waitUntil(reached, `the connection of ${configId} ${state} ${reason ?? ''}`, timeoutMs).catch((error: Error) => {
     throw new Error(`${error.message} (it is ${JSON.stringify(config.connectionStatus)})`);
   });
+}
+
+/** A msg as sm out acknowledges it and sm in delivers it (payload as text). */
+export interface StoredMsg extends NodeMessage {
+  payload: string;
+  sequenceNumber: number;
 }
 
 /** What a Catch node sends on: the failed msg's properties, with the error the node reported. */
