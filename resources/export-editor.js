@@ -141,45 +141,33 @@
     } };
   }
 
-  /**
-   * The editor in `container`, saving into `$saved` (the hidden input of the exportDefinition property).
-   * Returns { save(), close() }: save() writes the JSON view back before the dialog saves; close() frees it.
-   */
-  function create(container, $saved) {
-    instances++;
-    var originalText = $saved.val();
-    var items = parse(originalText);
-    var jsonEditor;
-    var view = items === undefined ? "json" : "list";
-    items = items || [];
-
-    var $root = $('<div class="sm-exports"></div>').appendTo(container);
-    var $toolbar = $('<div class="sm-exports-toolbar"></div>').appendTo($root);
-    var $add = $('<span class="sm-exports-add"></span>').appendTo($toolbar);
-    var $kind = editor.formRows.select($add, "sm-exports-kind", editor.exportDestinations.KINDS.map(function (kind) {
+  /** The editor's elements: the add row (kind and button), the list/JSON toggle, the list, its placeholder, the JSON box. */
+  function layout(container, number) {
+    var ui = {};
+    ui.$root = $('<div class="sm-exports"></div>').appendTo(container);
+    var $toolbar = $('<div class="sm-exports-toolbar"></div>').appendTo(ui.$root);
+    ui.$add = $('<span class="sm-exports-add"></span>').appendTo($toolbar);
+    ui.$kind = editor.formRows.select(ui.$add, "sm-exports-kind", editor.exportDestinations.KINDS.map(function (kind) {
       return { value: kind.key, label: kindLabel(kind) };
     }), editor.exportDestinations.KINDS[0].key, text("exports.tip.add"));
-    $('<button type="button" id="sm-exports-add" class="red-ui-button"></button>').attr("title", text("exports.tip.add"))
-      .append('<i class="fa fa-plus"></i> ').append($("<span></span>").text(text("exports.button.add"))).appendTo($add)
-      .on("click", function () { addDestination(editor.exportDestinations.kindByKey($kind.val())); });
+    ui.$addButton = $('<button type="button" id="sm-exports-add" class="red-ui-button"></button>').attr("title", text("exports.tip.add"))
+      .append('<i class="fa fa-plus"></i> ').append($("<span></span>").text(text("exports.button.add"))).appendTo(ui.$add);
     var $views = $('<span class="button-group"></span>').appendTo($toolbar);
-    var $listButton = $('<button type="button" class="red-ui-button toggle" id="sm-exports-view-list"></button>')
+    ui.$listButton = $('<button type="button" class="red-ui-button toggle" id="sm-exports-view-list"></button>')
       .text(text("exports.button.list")).attr("title", text("exports.tip.list")).appendTo($views);
-    var $jsonButton = $('<button type="button" class="red-ui-button toggle" id="sm-exports-view-json"></button>')
+    ui.$jsonButton = $('<button type="button" class="red-ui-button toggle" id="sm-exports-view-json"></button>')
       .text(text("exports.button.json")).attr("title", text("exports.tip.json")).appendTo($views);
-    var $list = $('<ol class="sm-exports-list"></ol>').appendTo($root);
-    var $empty = $('<div class="sm-export-empty"></div>').text(text("exports.empty")).appendTo($root);
-    var $json = $('<div class="sm-exports-json"></div>').attr("id", "sm-exports-json-" + instances).appendTo($root);
+    ui.$list = $('<ol class="sm-exports-list"></ol>').appendTo(ui.$root);
+    ui.$empty = $('<div class="sm-export-empty"></div>').text(text("exports.empty")).appendTo(ui.$root);
+    ui.$json = $('<div class="sm-exports-json"></div>').attr("id", "sm-exports-json-" + number).appendTo(ui.$root);
+    return ui;
+  }
 
-    $list.editableList({
-      addButton: false,
-      removable: true,
-      sortable: false,
-      height: "auto",
-      addItem: function (row, index, item) { renderRow(row, item); },
-      removeItem: function () { writeList(); }
-    });
-
+  /**
+   * The destinations as rows of `$list`, each opening its tray on a click; `changed` is called after every edit,
+   * addition and removal. Returns { items(), show(list), add(kind) }.
+   */
+  function destinationRows($list, changed) {
     function renderRow(row, item) {
       row.empty();
       var $line = $('<div class="sm-export-row"></div>').appendTo(row);
@@ -192,60 +180,83 @@
       $line.on("click", function (event) { event.preventDefault(); openRow(row, item); });
     }
 
+    function items() {
+      return $list.editableList("items").toArray().map(function (row) { return $(row).data("data"); });
+    }
+
     function identifiersBut(item) {
-      return $list.editableList("items").toArray().map(function (row) { return $(row).data("data"); })
-        .filter(function (other) { return other !== item; })
-        .map(function (other) { return other.config.identifier; });
+      return items().filter(function (other) { return other !== item; }).map(function (other) { return other.config.identifier; });
     }
 
     function openRow(row, item) {
       editDestination(item.kind, item.config, identifiersBut(item), function (config) {
         item.config = config;
         renderRow(row, item);
-        writeList();
+        changed();
       });
     }
 
-    function addDestination(kind) {
-      var config = { identifier: editor.exportDestinations.freshIdentifier(kind, identifiersBut(undefined)) };
-      editDestination(kind, config, identifiersBut(undefined), function (edited) {
-        $list.editableList("addItem", { kind: kind, config: edited });
-        writeList();
-      });
-    }
+    $list.editableList({
+      addButton: false,
+      removable: true,
+      sortable: false,
+      height: "auto",
+      addItem: function (row, index, item) { renderRow(row, item); },
+      removeItem: function () { changed(); }
+    });
 
-    function listItems() {
-      return $list.editableList("items").toArray().map(function (row) { return $(row).data("data"); });
-    }
+    return {
+      items: items,
+      show: function (list) {
+        $list.editableList("empty");
+        list.forEach(function (item) { $list.editableList("addItem", item); });
+      },
+      add: function (kind) {
+        var config = { identifier: editor.exportDestinations.freshIdentifier(kind, identifiersBut(undefined)) };
+        editDestination(kind, config, identifiersBut(undefined), function (edited) {
+          $list.editableList("addItem", { kind: kind, config: edited });
+          changed();
+        });
+      }
+    };
+  }
+
+  function pretty(current) {
+    try { return JSON.stringify(JSON.parse(current), null, 2); } catch (error) { return current; }
+  }
+
+  /**
+   * The editor in `container`, saving into `$saved` (the hidden input of the exportDefinition property).
+   * Returns { save(), close() }: save() writes the JSON view back before the dialog saves; close() frees it.
+   */
+  function create(container, $saved) {
+    instances++;
+    var originalText = $saved.val();
+    var items = parse(originalText);
+    var jsonEditor;
+    var view = "list";
+    var ui = layout(container, instances);
+    var rows = destinationRows(ui.$list, writeList);
 
     /** The list into the saved property; text that means the same as the original stays as it was. */
     function writeList() {
-      var list = listItems();
-      $empty.toggle(list.length === 0 && view === "list");
-      $list.parent().toggle(list.length > 0 && view === "list");
+      var list = rows.items();
       var definition = toDefinition(list);
       var unchanged = parse(originalText);
       var textToSave = list.length === 0 ? "" : JSON.stringify(definition);
       if (unchanged && JSON.stringify(toDefinition(unchanged)) === JSON.stringify(definition)) { textToSave = originalText; }
       $saved.val(textToSave).trigger("change");
-    }
-
-    function showList(list) {
-      $list.editableList("empty");
-      list.forEach(function (item) { $list.editableList("addItem", item); });
-    }
-
-    function pretty(current) {
-      try { return JSON.stringify(JSON.parse(current), null, 2); } catch (error) { return current; }
+      render();
     }
 
     function render() {
-      $list.parent().toggle(view === "list" && listItems().length > 0);
-      $add.toggle(view === "list");
-      $json.toggle(view === "json");
-      $empty.toggle(view === "list" && listItems().length === 0);
-      $listButton.toggleClass("selected", view === "list");
-      $jsonButton.toggleClass("selected", view === "json");
+      var empty = rows.items().length === 0;
+      ui.$list.parent().toggle(view === "list" && !empty);
+      ui.$add.toggle(view === "list");
+      ui.$json.toggle(view === "json");
+      ui.$empty.toggle(view === "list" && empty);
+      ui.$listButton.toggleClass("selected", view === "list");
+      ui.$jsonButton.toggleClass("selected", view === "json");
     }
 
     function switchTo(next) {
@@ -258,24 +269,22 @@
           return;
         }
         view = "list";
-        showList(parsed);
+        rows.show(parsed);
         writeList();
       } else {
-        jsonEditor = jsonEditor || RED.editor.createEditor({ id: $json.attr("id"), mode: "ace/mode/json", value: "" });
+        jsonEditor = jsonEditor || RED.editor.createEditor({ id: ui.$json.attr("id"), mode: "ace/mode/json", value: "" });
         jsonEditor.setValue(pretty($saved.val()), -1);
         view = "json";
       }
       render();
     }
 
-    $listButton.on("click", function () { switchTo("list"); });
-    $jsonButton.on("click", function () { switchTo("json"); });
-
-    showList(items);
-    if (view === "json") {
-      view = "list";
-      switchTo("json");
-    }
+    ui.$addButton.on("click", function () { rows.add(editor.exportDestinations.kindByKey(ui.$kind.val())); });
+    ui.$listButton.on("click", function () { switchTo("list"); });
+    ui.$jsonButton.on("click", function () { switchTo("json"); });
+    rows.show(items || []);
+    // Text this editor cannot show as a list (not an ExportDefinition it knows) opens in the JSON view.
+    if (items === undefined) { switchTo("json"); }
     render();
 
     return {

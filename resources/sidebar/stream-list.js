@@ -65,18 +65,19 @@
       return item;
     }
 
-    function create(context) {
-      var element = $("<div>", { class: "sm-sidebar-view sm-sidebar-list-view" });
+    /** The filter, the sort key and direction, the internal-streams toggle and (for users who may) the create button. */
+    function toolbar(context, element) {
       var tools = $("<div>", { class: "sm-sidebar-tools" }).appendTo(element);
-      var filter = $("<input>", { type: "search", class: "sm-sidebar-filter", placeholder: t("sidebar.filter"), "aria-label": t("sidebar.filter") }).appendTo(tools);
+      var controls = {};
+      controls.filter = $("<input>", { type: "search", class: "sm-sidebar-filter", placeholder: t("sidebar.filter"), "aria-label": t("sidebar.filter") }).appendTo(tools);
       var sortRow = $("<div>", { class: "sm-sidebar-sort" }).appendTo(tools);
       $("<label>").text(t("sidebar.sortBy")).appendTo(sortRow);
-      var sort = $("<select>", { class: "sm-sidebar-sort-key" }).appendTo(sortRow);
-      SORT_KEYS.forEach(function (key) { $("<option>").val(key).text(t("sort." + key)).appendTo(sort); });
-      var direction = $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-sort-direction" }).appendTo(sortRow);
+      controls.sort = $("<select>", { class: "sm-sidebar-sort-key" }).appendTo(sortRow);
+      SORT_KEYS.forEach(function (key) { $("<option>").val(key).text(t("sort." + key)).appendTo(controls.sort); });
+      controls.direction = $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-sort-direction" }).appendTo(sortRow);
       var optionsRow = $("<div>", { class: "sm-sidebar-options" }).appendTo(tools);
       var internalLabel = $("<label>", { class: "sm-sidebar-internal-toggle" }).appendTo(optionsRow);
-      var internal = $("<input>", { type: "checkbox" }).appendTo(internalLabel);
+      controls.internal = $("<input>", { type: "checkbox" }).appendTo(internalLabel);
       $("<span>").text(t("sidebar.showInternal")).appendTo(internalLabel);
       if (api.canWrite()) {
         $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-create" })
@@ -87,6 +88,29 @@
       } else {
         $("<div>", { class: "sm-sidebar-note" }).text(t("sidebar.readOnly")).appendTo(tools);
       }
+      return controls;
+    }
+
+    /** The streams whose name contains `text` (internal ones only when asked for), sorted by `key`, then by name. */
+    function shownStreams(streams, text, key, withInternal, descending) {
+      var shown = streams.filter(function (stream) {
+        return (withInternal || !stream.internal) && stream.name.toLowerCase().indexOf(text) !== -1;
+      });
+      return shown.sort(function (a, b) {
+        var left = sortValue(a, key);
+        var right = sortValue(b, key);
+        var order = left < right ? -1 : left > right ? 1 : a.name < b.name ? -1 : 1;
+        return descending ? -order : order;
+      });
+    }
+
+    function create(context) {
+      var element = $("<div>", { class: "sm-sidebar-view sm-sidebar-list-view" });
+      var controls = toolbar(context, element);
+      var filter = controls.filter;
+      var sort = controls.sort;
+      var direction = controls.direction;
+      var internal = controls.internal;
       var note = $("<div>", { class: "sm-sidebar-note" }).appendTo(element);
       var list = $("<ul>", { class: "sm-sidebar-streams" }).appendTo(element);
       var error = $("<div>", { class: "sm-sidebar-error" }).hide().appendTo(element);
@@ -104,17 +128,7 @@
         note.empty();
         if (!streams) { return; }
         if (truncated) { note.text(t("sidebar.truncated", truncated)); }
-        var text = String(filter.val() || "").toLowerCase();
-        var key = String(sort.val());
-        var shown = streams.filter(function (stream) {
-          return (internal.prop("checked") || !stream.internal) && stream.name.toLowerCase().indexOf(text) !== -1;
-        });
-        shown.sort(function (a, b) {
-          var left = sortValue(a, key);
-          var right = sortValue(b, key);
-          var order = left < right ? -1 : left > right ? 1 : a.name < b.name ? -1 : 1;
-          return descending ? -order : order;
-        });
+        var shown = shownStreams(streams, String(filter.val() || "").toLowerCase(), String(sort.val()), internal.prop("checked"), descending);
         if (streams.length === 0) { $("<li>", { class: "sm-sidebar-placeholder" }).text(t("sidebar.noStreams")).appendTo(list); }
         else if (shown.length === 0) { $("<li>", { class: "sm-sidebar-placeholder" }).text(t("sidebar.noMatch")).appendTo(list); }
         var health = sidebar.health.storeFor(context.configId());
