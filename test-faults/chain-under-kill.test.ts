@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { StreamManagerClient } from '../lib/client';
 import { collect, configNode, helper, helperInternals, loadFlow, startRuntime, stopRuntime, type CaughtMsg, type StoredMsg } from '../test/nodes/flow-harness';
 import { kill, spawnServer } from './server-child';
+import { quietFor, waitUntil } from '../test/helpers/wait';
 
 const MESSAGES = 200_000;
 const KILL_EVERY = 50_000;
@@ -53,7 +54,7 @@ describe('the chain under SIGKILL', () => {
           for (let wait = 0; wait < 600 && settled() < index - AHEAD; wait++) await pause(50);
         }
       }
-      for (let wait = 0; wait < 1_200 && settled() < MESSAGES; wait++) await pause(100);
+      await waitUntil(() => settled() >= MESSAGES, 'every msg acknowledged or at Catch', 120_000, 100).catch(() => undefined);
       assert.equal(acked.messages.length + caught.messages.length, MESSAGES, 'every msg was acknowledged or reached Catch');
       for (const msg of caught.messages) assert.ok(['Connection', 'Timeout'].includes(msg.error.code), msg.error.code);
 
@@ -69,8 +70,8 @@ describe('the chain under SIGKILL', () => {
       const storedBySequence = new Map(stored.map((message) => [Number(message.sequenceNumber), Buffer.from(message.payload).toString()]));
       for (const msg of ackedNumbers) assert.equal(storedBySequence.get(msg.sequenceNumber), msg.payload, `acknowledged ${msg.payload} is stored as ${msg.sequenceNumber}`);
 
-      for (let wait = 0; wait < 1_200 && delivered.messages.length < stored.length; wait++) await pause(100);
-      await pause(500);
+      await waitUntil(() => delivered.messages.length >= stored.length, 'sm in to deliver the whole stream', 120_000, 100).catch(() => undefined);
+      await quietFor(500); // a message delivered twice would come now
       const deliveredSequence = delivered.messages;
       assert.deepEqual(deliveredSequence.map((msg) => msg.sequenceNumber), stored.map((message) => Number(message.sequenceNumber)), 'sm in delivered the stream once, in order');
       assert.deepEqual(deliveredSequence.map((msg) => msg.payload), stored.map((message) => Buffer.from(message.payload).toString()));

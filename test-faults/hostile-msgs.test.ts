@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { StrategyOnFull, StreamManagerClient } from '../lib/client';
 import { collect, configNode, helper, loadFlow, startRuntime, stopRuntime } from '../test/nodes/flow-harness';
 import { kill, spawnServer, type ServerChild } from './server-child';
+import { quietFor } from '../test/helpers/wait';
 
 type Hostile = Record<string, unknown>;
 
@@ -113,7 +114,7 @@ describe('hostile msgs to every node', () => {
       }
     }
     await caught.wait(sent.size, 20_000).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietFor(500); // a second Catch msg for any of them would come now
     const errors = caught.messages;
     const missing = [...sent].filter(([id]) => !errors.some((msg) => msg._msgid === id)).map(([id, { msg }]) => `${id} ${describeMsg(msg)}`);
     assert.deepEqual(missing, [], 'every hostile msg reached Catch');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { collect, configNode, connectionState, helper, loadFlow, startRuntime, stopRuntime, type StoredMsg } from '../test/nodes/flow-harness';
 import { kill, spawnServer, type ServerChild } from './server-child';
+import { quietFor } from '../test/helpers/wait';
 
 const WAITING_MSGS = 200;
 
@@ -42,7 +43,7 @@ describe('a server started after Node-RED', () => {
       await connectionState('disconnected', /^connection refused 127\.0\.0\.1:\d+$/);
       const out = helper.getNode('out');
       for (let index = 0; index < WAITING_MSGS; index++) out.receive({ payload: `early ${index}` });
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await quietFor(1_000);
       assert.equal(acked.messages.length + caught.messages.length, 0, 'the msgs wait for the server: none acknowledged, none failed');
 
       server = await spawnServer(storeDir, { port });

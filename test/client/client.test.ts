@@ -19,6 +19,7 @@ import {
 } from '../../lib/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { startScriptedPeer } from '../helpers/scripted-peer';
+import { quietFor } from '../helpers/wait';
 
 function memoryStream(name: string) {
   return { name, strategyOnFull: StrategyOnFull.OverwriteOldestData, persistence: Persistence.Memory };
@@ -99,7 +100,7 @@ describe('StreamManagerClient against the local server', () => {
     try {
       await shortTimeouts.createMessageStream(memoryStream('long-poll'));
       const read = shortTimeouts.readMessages('long-poll', { minMessageCount: 1, readTimeoutMillis: 5_000 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await quietFor(300); // past the 100 ms request timeout: only the read's own timeout may end it
       await client.appendMessage('long-poll', Buffer.from('wake up'));
       const [message] = await read;
       assert.equal(Buffer.from(message.payload).toString(), 'wake up');

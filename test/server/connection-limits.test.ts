@@ -15,6 +15,7 @@ import { startServer } from '../../lib/server';
 import { tmpdir } from 'node:os';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { openRaw } from '../helpers/raw-connection';
+import { quietFor } from '../helpers/wait';
 
 /** The warnings the server logs, to check that it says why it closed a connection. */
 function recordingLogger(): Logger & { warnings: string[] } {
@@ -79,7 +80,7 @@ describe('what a connection may cost the server', () => {
 
   it('keeps a connected client that is merely idle between frames', async () => {
     const raw = await openRaw(server.port);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await quietFor(500);
     raw.send(encodeFrame(Operation.ListStreams, { requestId: 'after a pause' }));
     assert.equal((await raw.nextFrame())?.body.requestId, 'after a pause');
     raw.close();

@@ -12,6 +12,7 @@ import { startServer } from '../../lib/server';
 import { startTestServer } from '../helpers/server';
 import { kill, spawnServer } from '../../test-faults/server-child';
 import { failure } from '../helpers/failure';
+import { waitUntil } from '../helpers/wait';
 
 const MIB = 1024 * 1024;
 
@@ -94,8 +95,7 @@ describe('the File store at its limits', () => {
           }
         }).length;
       assert.ok(openInStore() <= 16 + streams.length, `at most 16 read handles and one write handle per stream are open, not one per segment (${openInStore()})`);
-      for (let wait = 0; wait < 40 && openInStore() > 16; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.ok(openInStore() <= 16, 'idle streams let go of their write handles');
+      await waitUntil(() => openInStore() <= 16, 'idle streams to let go of their write handles (at most 16 files open)', 4_000, 100);
       await client.close();
       await kill(server);
       server = await spawnServer(storeDir, { fdLimit: 64, port: server.port });

@@ -12,6 +12,7 @@ import { startTestServer } from '../helpers/server';
 import { kill, spawnServer } from '../../test-faults/server-child';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { waitUntil } from '../helpers/wait';
 
 
 function recordingLogger(): Logger & { lines: string[] } {
@@ -153,7 +154,7 @@ describe('recovery of the File store', () => {
       await client.createMessageStream({ name: 'aging', persistence: Persistence.File, strategyOnFull: StrategyOnFull.RejectNewData, streamSegmentSize: 1024, timeToLiveMillis: 60_000 });
       for (let index = 0; index < 12; index++) await client.appendMessage('aging', payloadOf(index));
       now += 120_000;
-      for (let wait = 0; wait < 100 && Number((await client.describeMessageStream('aging')).storageStatus?.totalBytes) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitUntil(async () => Number((await client.describeMessageStream('aging')).storageStatus?.totalBytes) === 0, 'the aged messages are removed');
       assert.deepEqual((await client.describeMessageStream('aging')).storageStatus, { oldestSequenceNumber: 12, newestSequenceNumber: 11, totalBytes: 0 });
       await client.close();
       await server.restart();
@@ -162,7 +163,7 @@ describe('recovery of the File store', () => {
       assert.equal(await client.appendMessage('aging', Buffer.from('next')), 12);
       // Everything gone again, and the segment that recorded where numbering stands is lost too: the reserved mark holds.
       now += 120_000;
-      for (let wait = 0; wait < 100 && Number((await client.describeMessageStream('aging')).storageStatus?.totalBytes) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitUntil(async () => Number((await client.describeMessageStream('aging')).storageStatus?.totalBytes) === 0, 'the aged messages are removed');
       await client.close();
       await server.stop();
       const folder = streamFolder(server.storeDir);
@@ -186,7 +187,7 @@ describe('recovery of the File store', () => {
       const appends = Array.from({ length: 2_000 }, (_, index) =>
         client.appendMessage('torn', payloadOf(index)).then((sequenceNumber) => acknowledged.set(Number(sequenceNumber), payloadOf(index).toString()), () => undefined),
       );
-      for (let wait = 0; wait < 2_000 && acknowledged.size < 300; wait++) await new Promise((resolve) => setTimeout(resolve, 1));
+      await waitUntil(() => acknowledged.size >= 300, '300 acknowledged appends', 10_000, 1);
       await kill(server);
       await Promise.all(appends);
       await client.close();
