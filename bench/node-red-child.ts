@@ -7,11 +7,14 @@
 //   node node-red-child.js hop PORT STREAM SAMPLES      one append at a time until the continuous sm in sends it: ms each
 //   node node-red-child.js sm-in-rss PORT STREAM COUNT  sm in (continuous, output unwired) reads COUNT msgs: peak RSS in MB
 //   node node-red-child.js sm-out-down ROUNDS COUNT     sm out with nothing listening, queue full: heap after each round
+//   node node-red-child.js health-watch PORT SERVER_PID INTERVAL CHECKS  sm admin watching every stream, checking
+//                                                       every INTERVAL s: server and Node-RED CPU ms per check
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { listConsumers, StreamManagerClient } from '../lib/client';
 import { startEnvironment } from '../scripts/start';
+import { cpuMicros } from './process-stats';
 
 interface RuntimeNode {
   receive(msg: object): void;
@@ -125,6 +128,40 @@ async function measure(mode: string, args: string[]): Promise<object> {
         heapMb.push(Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10);
       }
       return { heapMb };
+    }
+    case 'health-watch': {
+      const serverPid = Number(args[1]);
+      const [interval, checks] = args.slice(2).map(Number);
+      const ownMicros = () => {
+        const usage = process.cpuUsage();
+        return usage.user + usage.system;
+      };
+      const sample = () => ({ server: cpuMicros(serverPid), nodeRed: ownMicros(), at: process.hrtime.bigint() });
+      // What each process spends with Node-RED up and no watch (the server's export scheduler, Node-RED's timers).
+      const idleStart = sample();
+      await sleep(5000);
+      const idleEnd = sample();
+      const idleSeconds = Number(idleEnd.at - idleStart.at) / 1e9;
+      const idle = { server: (idleEnd.server - idleStart.server) / idleSeconds, nodeRed: (idleEnd.nodeRed - idleStart.nodeRed) / idleSeconds };
+      const { received } = await deploy(port, { type: 'sm admin', mode: 'watch', streams: '', checkEvery: String(interval), outputs: 2 }, true);
+      let last: { payload?: { streams?: { state: string }[] } } = {};
+      (await deployedNode('sink')).on('input', (msg) => (last = msg));
+      // The first check (on connect) is left out: it also opens the connection and reads every stream's full span.
+      await received(1);
+      const start = sample();
+      await received(1 + checks);
+      const end = sample();
+      const elapsed = Number(end.at - start.at) / 1e9;
+      const perCheck = (used: number, idleRate: number) => (used - idleRate * elapsed) / checks / 1000;
+      const streams = last.payload?.streams ?? [];
+      return {
+        checks,
+        intervalSeconds: interval,
+        serverMsPerCheck: perCheck(end.server - start.server, idle.server),
+        nodeRedMsPerCheck: perCheck(end.nodeRed - start.nodeRed, idle.nodeRed),
+        okStreams: streams.filter((stream) => stream.state === 'ok').length,
+        reportedStreams: streams.length,
+      };
     }
     default:
       throw new Error(`unknown mode ${mode}`);

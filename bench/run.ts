@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendLatency, appendRates, readRates } from './client-bench';
 import { formatRate, percentile } from './measure';
+import { watchCost } from './health-bench';
 import { filledStream, inNodeRed } from './node-red-bench';
 import { positionCost } from './positions-bench';
 import { serverRates } from './server-bench';
@@ -32,8 +33,8 @@ function baselineLabel(cli: string): string {
   }
 }
 const sizes = quick
-  ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000, storedBytes: 64 * 2 ** 20, positionSeconds: 3 }
-  : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000, storedBytes: 2 ** 30, positionSeconds: 10 };
+  ? { appends: 2_000, runs: 3, reads: 10_000, serverAppends: 20_000, flushed: 500, nodeRed: 10_000, hop: 50, rssMessages: 50_000, storedBytes: 64 * 2 ** 20, positionSeconds: 3, healthChecks: 3 }
+  : { appends: 30_000, runs: 5, reads: 50_000, serverAppends: 100_000, flushed: 2_000, nodeRed: 50_000, hop: 500, rssMessages: 1_000_000, storedBytes: 2 ** 30, positionSeconds: 10, healthChecks: 10 };
 
 interface Row {
   item: string;
@@ -136,6 +137,13 @@ async function main(): Promise<void> {
         row('10', 'File replay faults per MiB: the baseline over this build, this run', `${fewer.toFixed(1)}x fewer`);
       }
     }
+    if (wanted(20)) {
+      const cost = await watchCost(server, 100, 2, sizes.healthChecks);
+      const load = os.loadavg()[0].toFixed(1);
+      row('20', `sm admin watching 100 streams with an HTTP export each, ${cost.checks} checks ${cost.intervalSeconds} s apart (${cost.okStreams} of ${cost.reportedStreams} ok): server / Node-RED CPU ms per check`, `${cost.serverMsPerCheck.toFixed(1)} / ${cost.nodeRedMsPerCheck.toFixed(1)} (load ${load})`);
+      const share = (ms: number) => `${((ms / 10_000) * 100).toFixed(2)}%`;
+      row('20', 'the same at the default Check every of 10 s: share of one core, server / Node-RED', `${share(cost.serverMsPerCheck)} / ${share(cost.nodeRedMsPerCheck)}`);
+    }
     if (wanted(24)) {
       for (const ackMode of ['auto', 'manual'] as const) {
         const cost = await positionCost(server, 100, sizes.positionSeconds, ackMode);
@@ -204,6 +212,7 @@ function writeReport(): void {
     '5. The same runtime: sm in (output unwired) reads the whole stream, its peak RSS (VmHWM in `/proc/self/status`; on Linux the `maxRSS` of a child includes the RSS of its parent at spawn time); sm out with nothing listening and its queue (1000) full, heap used after each of four rounds of msgs.',
     '6. One append at a time with our client; one append at a time (from the Node-RED process) until the continuous sm in delivers it.',
     '10. A server of its own (child process, store in the temporary folder) takes 1 KiB appends, 64 under way, from our client into one File stream until it holds the amount shown; its peak RSS is VmHWM from /proc, its CPU time the sum of its threads\' run times. It is stopped (SIGTERM) and started again on that store, so that it holds File streams only: the time from spawn to its "listening" line; then our client reads the stream from oldest to newest in batches of 500, one read at a time, while the server\'s minor page faults (field 10 of /proc/PID/stat) and CPU time are counted; then the peak RSS of the new process is read again. A second server process takes at most 100 000 of the same messages into a Memory stream and is replayed the same way five times (the median counts): the rate without the disk. With `--baseline`, that build is measured the same way right after this one, on a store of its own.',
+    '20. 100 Memory streams, each with an HTTP export (JSON batches) to an endpoint in the benchmark process and 10 messages of a few bytes, all exported before the measure (a healthy pipeline between batches: nothing to read back for the lag). A real Node-RED (child process, as for item 4) first idles 5 s to learn what it and the server spend with no watch; then an `sm admin` in watch mode with the Streams field blank (every stream but the internal ones) and the default thresholds checks every 2 s; after its first check (on connect), the CPU time of the server (its threads\' run times) and of the Node-RED process (`process.cpuUsage()`) over the next 10 checks (3 with --quick), less their idle rates over the same time, divided by the checks. The share of one core is that time over 10 s, the default *Check every*.',
     '24. 100 consumers from lib/client on one connection (as one Node-RED config node shares it) read one Memory stream that takes about 500 appends of 100 bytes a second (bursts of 50), with the default commit interval (1 s); in manual mode each msg is acked as it is handed over. After every consumer wrote its first position and 2 s more, a reader follows their checkpoint stream for the time shown (3 s with --quick, else 10 s), counting its records (one per commit) and their bytes; then the checkpoint stream\'s size is read.',
     '',
   ];

@@ -1,5 +1,5 @@
 // What the editor shows under each node, read as the editor reads it: Node-RED's comms websocket, subscribed to
-// `status/#` (retained, so a status set before the subscription arrives too).
+// `status/#` (retained, so a status set before the subscription arrives too) and `debug` (the debug sidebar).
 import * as path from 'node:path';
 
 interface WebSocketLike {
@@ -24,9 +24,20 @@ export interface NodeStatus {
   shape?: string;
 }
 
+/** A msg as the debug sidebar gets it: `msg` is the shown property encoded as text (JSON when format is Object). */
+export interface DebugMessage {
+  id: string;
+  name?: string;
+  topic?: string;
+  msg: string;
+  format: string;
+}
+
 export interface EditorComms {
   /** Every status each node has shown since the connection opened, oldest first. */
   statuses: Map<string, NodeStatus[]>;
+  /** Every msg debug nodes sent to the sidebar since the connection opened, oldest first. */
+  debug: DebugMessage[];
   close(): void;
 }
 
@@ -34,9 +45,13 @@ export async function connectEditorComms(editorUrl: string): Promise<EditorComms
   const WebSocket = webSocketClass();
   const socket = new WebSocket(`${editorUrl.replace(/^http/, 'ws')}comms`);
   const statuses = new Map<string, NodeStatus[]>();
+  const debug: DebugMessage[] = [];
   socket.on('message', (data) => {
-    const parsed = JSON.parse(data.toString()) as { topic?: string; data?: NodeStatus } | { topic?: string; data?: NodeStatus }[];
+    type Published = { topic?: string; data?: NodeStatus };
+    const parsed = JSON.parse(data.toString()) as Published | Published[];
     for (const { topic, data: status } of Array.isArray(parsed) ? parsed : [parsed]) {
+      // The debug topic carries a DebugMessage in the same field.
+      if (topic === 'debug' && status) debug.push(status as DebugMessage);
       if (!topic?.startsWith('status/') || !status) continue;
       const id = topic.slice('status/'.length);
       statuses.set(id, [...(statuses.get(id) ?? []), status]);
@@ -47,5 +62,6 @@ export async function connectEditorComms(editorUrl: string): Promise<EditorComms
     socket.on('error', reject);
   });
   socket.send(JSON.stringify({ subscribe: 'status/#' }));
-  return { statuses, close: () => socket.close() };
+  socket.send(JSON.stringify({ subscribe: 'debug' }));
+  return { statuses, debug, close: () => socket.close() };
 }

@@ -21,10 +21,15 @@ export interface NodeRedChild {
   stop(): Promise<void>;
 }
 
-export async function startNodeRedChild(streamManagerPort: number): Promise<NodeRedChild> {
+export interface NodeRedChildOptions {
+  /** The editor's port, given to the child as PORT (flows read it with env.get); left out: any free one. */
+  editorPort?: number;
+}
+
+export async function startNodeRedChild(streamManagerPort: number, options: NodeRedChildOptions = {}): Promise<NodeRedChild> {
   const userDir = await mkdtemp(path.join(tmpdir(), 'sm-node-red-'));
   const child = spawn(process.execPath, [NODE_RED_PROCESS, 'start'], {
-    env: { ...process.env, NODE_RED_USER_DIR: userDir, STREAM_MANAGER_SERVER_PORT: String(streamManagerPort) },
+    env: { ...process.env, NODE_RED_USER_DIR: userDir, STREAM_MANAGER_SERVER_PORT: String(streamManagerPort), PORT: options.editorPort === undefined ? '' : String(options.editorPort) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

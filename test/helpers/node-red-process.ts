@@ -1,7 +1,8 @@
 // Node-RED as a user runs it, in a child process the tests start, stop with SIGTERM (Ctrl-C) or kill -9:
 //   node node-red-process.js stock   stock settings: no persistent context store
 //   node node-red-process.js start   npm start's settings (a localfilesystem context store)
-// NODE_RED_USER_DIR names the user dir, STREAM_MANAGER_SERVER_PORT the server it talks to. Once started, it prints
+// NODE_RED_USER_DIR names the user dir, STREAM_MANAGER_SERVER_PORT the server it talks to, PORT the editor's port (as
+// for npm start and a stock Node-RED; unset or empty: any free one). Once started, it prints
 // `ready <editor URL>` (HTTP endpoints of npm start's settings are under <editor URL>api/).
 import { startEnvironment } from '../../scripts/start';
 
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   if (!userDir) throw new Error('NODE_RED_USER_DIR must name the user dir');
   const environment = await startEnvironment({
     userDir,
-    editorPort: 0,
+    editorPort: process.env.PORT ? Number(process.env.PORT) : 0,
     streamManagerPort: Number(process.env.STREAM_MANAGER_SERVER_PORT),
     log: () => undefined,
     quiet: true,

@@ -49,7 +49,7 @@ export function helperInternals(): TestHelperInternals {
 }
 
 // Core nodes the test flows and the example flows use; the helper loads only the node modules it is given.
-const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/25-catch', 'common/90-comment', 'function/10-function', 'network/21-httpin', 'network/21-httprequest', 'network/10-mqtt', 'storage/10-file'].map(
+const CORE_NODES = ['common/20-inject', 'common/21-debug', 'common/25-catch', 'common/90-comment', 'function/10-function', 'function/10-switch', 'function/15-change', 'network/21-httpin', 'network/21-httprequest', 'network/10-mqtt', 'storage/10-file'].map(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (file) => require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [NODE_RED] })) as NodeInitializer,
 );

@@ -46,7 +46,7 @@ interface NodeRedRun {
 
 async function startNodeRed(userDir: string, port: number, settings: 'stock' | 'start', env: Record<string, string> = {}): Promise<NodeRedRun> {
   const child = spawn(process.execPath, [NODE_RED_PROCESS, settings], {
-    env: { ...process.env, NODE_RED_USER_DIR: userDir, STREAM_MANAGER_SERVER_PORT: String(port), ...env },
+    env: { ...process.env, NODE_RED_USER_DIR: userDir, STREAM_MANAGER_SERVER_PORT: String(port), PORT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
