@@ -14,7 +14,7 @@ export class S3TaskFailure extends Error {
   readonly code = 'S3TaskFailed';
 }
 
-export interface S3Upload {
+interface S3Upload {
   file: string;
   size: number;
   bucket: string;
