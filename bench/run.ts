@@ -167,6 +167,20 @@ function rowsKeptFromLastReport(): { item: string; line: string }[] {
     .filter((entry): entry is { item: string; line: string } => entry.item !== undefined && !only.has(Number(entry.item)));
 }
 
+const KEPT_SECTION = '## Install footprint';
+
+/** The install footprint section, written by hand from scripts/install-footprint.sh: the bench keeps it as it is. */
+function sectionKeptFromLastReport(): string[] {
+  if (!fs.existsSync(REPORT)) return [];
+  const lines = fs.readFileSync(REPORT, 'utf8').split('\n');
+  const start = lines.indexOf(KEPT_SECTION);
+  if (start < 0) return [];
+  const end = lines.findIndex((line, index) => index > start && line.startsWith('## '));
+  const section = lines.slice(start, end < 0 ? undefined : end);
+  while (section.at(-1) === '') section.pop();
+  return section;
+}
+
 function commandOptions(): string {
   const options = [
     ...(quick ? ['--quick'] : []),
@@ -178,6 +192,7 @@ function commandOptions(): string {
 
 function writeReport(): void {
   const kept = rowsKeptFromLastReport();
+  const keptSection = sectionKeptFromLastReport();
   const measured = rows.map((entry) => ({ item: entry.item, line: `| ${entry.item} | ${entry.measure} | ${entry.result} | ${entry.target} | ${entry.met === undefined ? '' : entry.met ? 'met' : '**missed**'} |` }));
   const table = [...kept, ...measured].sort((a, b) => Number(a.item) - Number(b.item)).map((entry) => entry.line);
   const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -206,6 +221,7 @@ function writeReport(): void {
     '10. A server of its own (child process, store in the temporary folder) takes 1 KiB appends, 64 under way, from our client into one File stream until it holds the amount shown; its peak RSS is VmHWM from /proc, its CPU time the sum of its threads\' run times. It is stopped (SIGTERM) and started again on that store, so that it holds File streams only: the time from spawn to its "listening" line; then our client reads the stream from oldest to newest in batches of 500, one read at a time, while the server\'s minor page faults (field 10 of /proc/PID/stat) and CPU time are counted; then the peak RSS of the new process is read again. A second server process takes at most 100 000 of the same messages into a Memory stream and is replayed the same way five times (the median counts): the rate without the disk. With `--baseline`, that build is measured the same way right after this one, on a store of its own.',
     '24. 100 consumers from lib/client on one connection (as one Node-RED config node shares it) read one Memory stream that takes about 500 appends of 100 bytes a second (bursts of 50), with the default commit interval (1 s); in manual mode each msg is acked as it is handed over. After every consumer wrote its first position and 2 s more, a reader follows their checkpoint stream for the time shown (3 s with --quick, else 10 s), counting its records (one per commit) and their bytes; then the checkpoint stream\'s size is read.',
     '',
+    ...(keptSection.length > 0 ? [...keptSection, ''] : []),
   ];
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });
   fs.writeFileSync(REPORT, lines.join('\n'));
