@@ -31,7 +31,3 @@ export async function withConcurrency(operations: number, concurrency: number, o
 export function formatRate(value: number): string {
   return value >= 1000 ? `${Math.round(value).toLocaleString('en-US')}` : value.toFixed(1);
 }
-
-export function milliseconds(nanoseconds: bigint): number {
-  return Number(nanoseconds) / 1e6;
-}

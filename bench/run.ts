@@ -175,6 +175,20 @@ function rowsKeptFromLastReport(): { item: string; line: string }[] {
     .filter((entry): entry is { item: string; line: string } => entry.item !== undefined && !only.has(Number(entry.item)));
 }
 
+const KEPT_SECTION = '## Install footprint';
+
+/** The install footprint section, written by hand from scripts/install-footprint.sh: the bench keeps it as it is. */
+function sectionKeptFromLastReport(): string[] {
+  if (!fs.existsSync(REPORT)) return [];
+  const lines = fs.readFileSync(REPORT, 'utf8').split('\n');
+  const start = lines.indexOf(KEPT_SECTION);
+  if (start < 0) return [];
+  const end = lines.findIndex((line, index) => index > start && line.startsWith('## '));
+  const section = lines.slice(start, end < 0 ? undefined : end);
+  while (section.at(-1) === '') section.pop();
+  return section;
+}
+
 function commandOptions(): string {
   const options = [
     ...(quick ? ['--quick'] : []),
@@ -186,6 +200,7 @@ function commandOptions(): string {
 
 function writeReport(): void {
   const kept = rowsKeptFromLastReport();
+  const keptSection = sectionKeptFromLastReport();
   const measured = rows.map((entry) => ({ item: entry.item, line: `| ${entry.item} | ${entry.measure} | ${entry.result} | ${entry.target} | ${entry.met === undefined ? '' : entry.met ? 'met' : '**missed**'} |` }));
   const table = [...kept, ...measured].sort((a, b) => Number(a.item) - Number(b.item)).map((entry) => entry.line);
   const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -215,6 +230,7 @@ function writeReport(): void {
     '20. 100 Memory streams, each with an HTTP export (JSON batches) to an endpoint in the benchmark process and 10 messages of a few bytes, all exported before the measure (a healthy pipeline between batches: nothing to read back for the lag). A real Node-RED (child process, as for item 4) first idles 5 s to learn what it and the server spend with no watch; then an `sm admin` in watch mode with the Streams field blank (every stream but the internal ones) and the default thresholds checks every 2 s; after its first check (on connect), the CPU time of the server (its threads\' run times) and of the Node-RED process (`process.cpuUsage()`) over the next 10 checks (3 with --quick), less their idle rates over the same time, divided by the checks. The share of one core is that time over 10 s, the default *Check every*.',
     '24. 100 consumers from lib/client on one connection (as one Node-RED config node shares it) read one Memory stream that takes about 500 appends of 100 bytes a second (bursts of 50), with the default commit interval (1 s); in manual mode each msg is acked as it is handed over. After every consumer wrote its first position and 2 s more, a reader follows their checkpoint stream for the time shown (3 s with --quick, else 10 s), counting its records (one per commit) and their bytes; then the checkpoint stream\'s size is read.',
     '',
+    ...(keptSection.length > 0 ? [...keptSection, ''] : []),
   ];
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });
   fs.writeFileSync(REPORT, lines.join('\n'));

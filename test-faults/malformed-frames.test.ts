@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { encodeCbor, encodeFrame, Operation, StrategyOnFull, StreamManagerClient } from '../lib/client';
+import { StrategyOnFull, StreamManagerClient } from '../lib/client';
+import { encodeCbor, encodeFrame, Operation } from '../lib/protocol';
 import { openRaw } from '../test/helpers/raw-connection';
 import { kill, spawnServer, type ServerChild } from './server-child';
 

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { StreamManagerClient, TimeoutError } from '../lib/client';
+import { StreamManagerClient } from '../lib/client';
+import { TimeoutError } from '../lib/protocol/errors';
 import { collect, configNode, connectionState, helper, loadFlow, observe, startRuntime, stopRuntime, waitUntil, type CaughtMsg } from '../test/nodes/flow-harness';
 import { startScriptedPeer } from '../test/helpers/scripted-peer';
 

@@ -12,9 +12,9 @@ import type { ConnectRequest, ConnectResponse } from '../protocol/model';
 import { startLongTimer } from './long-timer';
 import type { Logger } from '../common/logger';
 
-export const SDK_VERSION = '1.1.0';
+const SDK_VERSION = '1.1.0';
 
-export interface ConnectionHandlers {
+interface ConnectionHandlers {
   /** A decoded frame arrived after the handshake. */
   onFrame(frame: DecodedFrame): void;
   /** A frame arrived whose CBOR could not be decoded; the framing is intact, so reading goes on. */
@@ -23,7 +23,7 @@ export interface ConnectionHandlers {
   onClose(reason: Error): void;
 }
 
-export interface ConnectionSettings {
+interface ConnectionSettings {
   host: string;
   port: number;
   authToken?: string;

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** The longest delay setTimeout honours. */
-export const LONGEST_NATIVE_DELAY_MS = 2 ** 31 - 1;
+const LONGEST_NATIVE_DELAY_MS = 2 ** 31 - 1;
 
 export interface LongTimer {
   cancel(): void;

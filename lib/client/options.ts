@@ -33,12 +33,12 @@ export type ResolvedClientOptions = Required<Omit<StreamManagerClientOptions, 'a
   Pick<StreamManagerClientOptions, 'authToken' | 'logger'>;
 
 export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8088;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+const DEFAULT_PORT = 8088;
+const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-export const DEFAULT_MIN_RECONNECT_DELAY_MS = 100;
-export const DEFAULT_MAX_RECONNECT_DELAY_MS = 10_000;
+const DEFAULT_MIN_RECONNECT_DELAY_MS = 100;
+const DEFAULT_MAX_RECONNECT_DELAY_MS = 10_000;
 
 /** The port from STREAM_MANAGER_SERVER_PORT, treating an empty value as unset (protocol.md §1.1). */
 export function portFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
@@ -51,7 +51,7 @@ export function portFromEnvironment(env: NodeJS.ProcessEnv = process.env): numbe
   return port;
 }
 
-export function authTokenFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function authTokenFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.AWS_CONTAINER_AUTHORIZATION_TOKEN || undefined;
 }
 

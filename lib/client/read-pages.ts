@@ -5,7 +5,7 @@ import { errorCodeOf } from '../protocol/errors';
 import type { Message } from '../protocol/model';
 import type { StreamManagerClient } from './client';
 
-export interface PageRange {
+interface PageRange {
   /** The first sequence number to read. */
   from: number;
   /** The last sequence number to read; no bound by default (until the newest stored message). */

@@ -20,7 +20,7 @@ import { FRAME_HEADER_SIZE } from './frame';
 import { Operation } from './operation';
 import { ResponseStatusCode } from './status';
 
-export interface AppendRequest {
+interface AppendRequest {
   requestId: string;
   name: string;
   /** A view of the frame's bytes. */
@@ -112,7 +112,7 @@ export function encodeAppendRequestFrame(size: number, requestId: string, name: 
   return frame;
 }
 
-export interface AppendReply {
+interface AppendReply {
   requestId: string;
   status: number;
   sequenceNumber: number;

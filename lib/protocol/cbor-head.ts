@@ -2,8 +2,8 @@
 // argument, in the shortest form, as cbor-x writes it), ASCII text and byte strings. Anything else is left to cbor-x.
 
 export const MAJOR_UNSIGNED = 0;
-export const MAJOR_BYTES = 2;
-export const MAJOR_TEXT = 3;
+const MAJOR_BYTES = 2;
+const MAJOR_TEXT = 3;
 export const MAJOR_ARRAY = 4;
 export const MAJOR_MAP = 5;
 

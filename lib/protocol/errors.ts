@@ -42,15 +42,15 @@ export class UpdateNotAllowedError extends InvalidRequestError {
     super(message, requestId, ResponseStatusCode.UpdateNotAllowed);
   }
 }
-export class RequestPayloadTooLargeError extends serverErrorClass(ResponseStatusCode.RequestPayloadTooLarge) {}
+class RequestPayloadTooLargeError extends serverErrorClass(ResponseStatusCode.RequestPayloadTooLarge) {}
 export class ResourceNotFoundError extends serverErrorClass(ResponseStatusCode.ResourceNotFound) {}
-export class ServerTimeoutError extends serverErrorClass(ResponseStatusCode.ServerTimeout) {}
+class ServerTimeoutError extends serverErrorClass(ResponseStatusCode.ServerTimeout) {}
 export class ResponsePayloadTooLargeError extends serverErrorClass(ResponseStatusCode.ResponsePayloadTooLarge) {}
 export class NotEnoughMessagesError extends serverErrorClass(ResponseStatusCode.NotEnoughMessages) {}
 export class MessageStoreReadError extends serverErrorClass(ResponseStatusCode.MessageStoreReadError) {}
-export class ServerOutOfMemoryError extends serverErrorClass(ResponseStatusCode.OutOfMemoryError) {}
-export class UpdateFailedError extends serverErrorClass(ResponseStatusCode.UpdateFailed) {}
-export class UnknownOperationError extends serverErrorClass(ResponseStatusCode.UnknownOperation) {}
+class ServerOutOfMemoryError extends serverErrorClass(ResponseStatusCode.OutOfMemoryError) {}
+class UpdateFailedError extends serverErrorClass(ResponseStatusCode.UpdateFailed) {}
+class UnknownOperationError extends serverErrorClass(ResponseStatusCode.UnknownOperation) {}
 
 const ERROR_BY_STATUS: Partial<Record<number, ServerErrorConstructor>> = {
   [ResponseStatusCode.UnknownFailure]: UnknownFailureError,
@@ -104,7 +104,7 @@ export class TimeoutError extends StreamManagerError {
  * (`cause` holds it, with its ECONNREFUSED-style code), the server closed the connection, the other end does not speak
  * Stream Manager (a wrong handshake, a frame the client cannot read), or the client itself was closed.
  */
-export type ConnectionFailure = 'socketError' | 'closedByServer' | 'notStreamManager' | 'clientClosed';
+type ConnectionFailure = 'socketError' | 'closedByServer' | 'notStreamManager' | 'clientClosed';
 
 export class ConnectionError extends StreamManagerError {
   readonly failure: ConnectionFailure;
@@ -124,7 +124,7 @@ export class FrameError extends Error {
 }
 
 /** A short, printable rendering of a value for an error message. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (typeof value === 'bigint') return `${value}`;

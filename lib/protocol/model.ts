@@ -8,11 +8,11 @@ import type { ExportFormat, Persistence, StatusLevel, StrategyOnFull } from './e
  */
 export type Int64 = number | bigint;
 
-export interface RequestBase {
+interface RequestBase {
   requestId: string;
 }
 
-export interface ResponseBase {
+interface ResponseBase {
   requestId?: string;
   /** A ResponseStatusCode; kept as the raw number so a code unknown to us does not break decoding. */
   status: number;
@@ -33,7 +33,7 @@ export interface ConnectResponse extends ResponseBase {
   clientIdentifier?: string;
 }
 
-export interface ExportConfigBase {
+interface ExportConfigBase {
   identifier: string;
   batchSize?: Int64;
   batchIntervalMillis?: Int64;
@@ -81,7 +81,7 @@ export interface ExportDefinition {
 }
 
 /** The keys of ExportDefinition that hold batching exporters (all but S3). */
-export const BATCHING_EXPORT_KINDS = ['kinesis', 'iotAnalytics', 'IotSitewise', 'http'] as const;
+const BATCHING_EXPORT_KINDS = ['kinesis', 'iotAnalytics', 'IotSitewise', 'http'] as const;
 export const EXPORT_KINDS = [...BATCHING_EXPORT_KINDS, 's3TaskExecutor'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
@@ -99,25 +99,6 @@ export interface MessageStreamDefinition {
 /** The values the official SDKs send for fields a user leaves out. */
 export const DEFAULT_MAX_SIZE = 268_435_456;
 export const DEFAULT_STREAM_SEGMENT_SIZE = 16_777_216;
-
-export interface CreateMessageStreamRequest extends RequestBase {
-  definition: MessageStreamDefinition;
-}
-export type CreateMessageStreamResponse = ResponseBase;
-
-export interface UpdateMessageStreamRequest extends RequestBase {
-  definition: MessageStreamDefinition;
-}
-export type UpdateMessageStreamResponse = ResponseBase;
-
-export interface DeleteMessageStreamRequest extends RequestBase {
-  name: string;
-}
-export type DeleteMessageStreamResponse = ResponseBase;
-
-export interface DescribeMessageStreamRequest extends RequestBase {
-  name: string;
-}
 
 export interface StorageStatus {
   oldestSequenceNumber?: Int64;
@@ -140,29 +121,11 @@ export interface MessageStreamInfo {
   exportStatuses?: ExportStatus[];
 }
 
-export interface DescribeMessageStreamResponse extends ResponseBase {
-  messageStreamInfo?: MessageStreamInfo;
-}
-
-export interface AppendMessageRequest extends RequestBase {
-  name: string;
-  payload: Uint8Array;
-}
-
-export interface AppendMessageResponse extends ResponseBase {
-  sequenceNumber?: Int64;
-}
-
 export interface ReadMessagesOptions {
   desiredStartSequenceNumber?: Int64;
   minMessageCount?: Int64;
   maxMessageCount?: Int64;
   readTimeoutMillis?: Int64;
-}
-
-export interface ReadMessagesRequest extends RequestBase {
-  streamName: string;
-  readMessagesOptions?: ReadMessagesOptions;
 }
 
 export interface Message {
@@ -171,18 +134,6 @@ export interface Message {
   ingestTime?: Int64;
   payload: Uint8Array;
 }
-
-export interface ReadMessagesResponse extends ResponseBase {
-  messages?: Message[];
-}
-
-export type ListStreamsRequest = RequestBase;
-
-export interface ListStreamsResponse extends ResponseBase {
-  streams?: string[];
-}
-
-export type UnknownOperationErrorResponse = ResponseBase;
 
 // JSON documents carried inside message payloads (protocol.md §4); never CBOR protocol fields.
 

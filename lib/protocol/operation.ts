@@ -32,6 +32,3 @@ export const RESPONSE_OPERATION: Readonly<Partial<Record<Operation, Operation>>>
   [Operation.UpdateMessageStream]: Operation.UpdateMessageStreamResponse,
 };
 
-export function isResponseOperation(op: number): boolean {
-  return op === Operation.UnknownOperationError || Object.values(RESPONSE_OPERATION).includes(op);
-}

@@ -19,7 +19,7 @@ import type { StoredMessage } from './stored-message';
 const REPLY_FIXED = 1 + (1 + 'requestId'.length) + (1 + 'status'.length) + 1 + (1 + 'messages'.length);
 const MESSAGE_FIXED = 1 + (1 + 'streamName'.length) + (1 + 'sequenceNumber'.length) + (1 + 'ingestTime'.length) + (1 + 'payload'.length);
 
-export interface ReadReplyPlan {
+interface ReadReplyPlan {
   /** How many of the messages, from the first, fit. */
   count: number;
   /** The frame's size with them. */

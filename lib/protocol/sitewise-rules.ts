@@ -5,21 +5,21 @@ import { QUALITIES } from './enums';
 import { ValidationError } from './errors';
 
 export const SITEWISE_MAX_VALUES_PER_ENTRY = 10;
-export const SITEWISE_MAX_STRING_LENGTH = 1024;
-export const SITEWISE_MAX_ALIAS_LENGTH = 2048;
-export const SITEWISE_MAX_ENTRY_ID_LENGTH = 64;
+const SITEWISE_MAX_STRING_LENGTH = 1024;
+const SITEWISE_MAX_ALIAS_LENGTH = 2048;
+const SITEWISE_MAX_ENTRY_ID_LENGTH = 64;
 /** The SDKs' data classes take integerValue from 0 (SiteWise itself stores 32-bit integers). */
 export const SITEWISE_INTEGER_MIN = 0;
 export const SITEWISE_INTEGER_MAX = 2_147_483_647;
-export const SITEWISE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-export const SITEWISE_MAX_AHEAD_MS = 10 * 60 * 1000;
+const SITEWISE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+const SITEWISE_MAX_AHEAD_MS = 10 * 60 * 1000;
 
 const ENTRY_ID = /^[a-zA-Z0-9_-]+$/;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 /** SiteWise asset and property ids: a UUID, or `externalId:` and the external id. */
 const SITEWISE_ID = /^(?!00000000-0000-0000-0000-000000000000$)[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$|^externalId:[a-zA-Z0-9][a-zA-Z_\-0-9.:]*[a-zA-Z0-9]$/;
 const VARIANT_KEYS = ['stringValue', 'integerValue', 'doubleValue', 'booleanValue'] as const;
-export type VariantKey = (typeof VARIANT_KEYS)[number];
+type VariantKey = (typeof VARIANT_KEYS)[number];
 
 export type SiteWiseRule =
   | 'entryId'
@@ -63,7 +63,7 @@ function describeAge(ms: number): string {
 const WINDOW_TEXT = 'IoT SiteWise accepts values from the last 7 days up to 10 minutes ahead';
 
 /** Checks a TimeInNanos against the SDKs' ranges and SiteWise's window around `now` (ms since 1970, inclusive). */
-export function checkSiteWiseTimestamp(timestamp: unknown, now: number, field = 'timestamp'): void {
+function checkSiteWiseTimestamp(timestamp: unknown, now: number, field = 'timestamp'): void {
   if (!isRecord(timestamp)) throw new SiteWiseRuleError('timestampFormat', field, timestamp, 'must be { timeInSeconds, offsetInNanos }');
   const seconds = timestamp.timeInSeconds;
   const nanos = timestamp.offsetInNanos ?? 0;
@@ -152,7 +152,7 @@ export function checkSiteWiseProperty(entry: { propertyAlias?: unknown; assetId?
   }
 }
 
-export function checkSiteWiseEntryId(entryId: unknown, field = 'entryId'): void {
+function checkSiteWiseEntryId(entryId: unknown, field = 'entryId'): void {
   if (typeof entryId !== 'string' || entryId.length < 1 || entryId.length > SITEWISE_MAX_ENTRY_ID_LENGTH || !ENTRY_ID.test(entryId)) {
     throw new SiteWiseRuleError('entryId', field, entryId, `must be 1 to ${SITEWISE_MAX_ENTRY_ID_LENGTH} letters, digits, - or _`);
   }

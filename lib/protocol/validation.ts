@@ -9,7 +9,7 @@ const INT32_MAX = 2n ** 31n - 1n;
 /** The SDKs' upper bound for millisecond durations (INT64_MAX / 10^6, so that nanoseconds fit). */
 const MILLIS_MAX = 9_223_372_036_854n;
 
-export type FieldRule =
+type FieldRule =
   | { kind: 'string'; required?: boolean; minLength?: number; maxLength?: number; pattern?: RegExp; patternText?: string }
   | { kind: 'integer'; required?: boolean; minimum?: bigint; maximum?: bigint }
   | { kind: 'number'; required?: boolean }
@@ -45,14 +45,6 @@ export const streamNameRule: FieldRule = {
   patternText: STREAM_NAME_PATTERN_TEXT,
 };
 
-export const requestIdRule: FieldRule = {
-  kind: 'string',
-  required: true,
-  minLength: 1,
-  pattern: STREAM_NAME_PATTERN,
-  patternText: STREAM_NAME_PATTERN_TEXT,
-};
-
 const integer = (minimum: bigint, maximum: bigint, required = false): FieldRule => ({ kind: 'integer', minimum, maximum, required });
 
 function exportConfigSchema(typeName: string, maxBatchSize: bigint, extra: Record<string, FieldRule>): Schema {
@@ -72,18 +64,18 @@ function exportConfigSchema(typeName: string, maxBatchSize: bigint, extra: Recor
 
 const requiredText: FieldRule = { kind: 'string', required: true, minLength: 1 };
 
-export const kinesisConfigSchema = exportConfigSchema('KinesisConfig', 500n, { kinesisStreamName: requiredText });
-export const iotAnalyticsConfigSchema = exportConfigSchema('IoTAnalyticsConfig', 100n, {
+const kinesisConfigSchema = exportConfigSchema('KinesisConfig', 500n, { kinesisStreamName: requiredText });
+const iotAnalyticsConfigSchema = exportConfigSchema('IoTAnalyticsConfig', 100n, {
   iotChannel: requiredText,
   iotMsgIdPrefix: { kind: 'string', maxLength: 32 },
 });
-export const iotSiteWiseConfigSchema = exportConfigSchema('IoTSiteWiseConfig', 10n, {});
-export const httpConfigSchema = exportConfigSchema('HTTPConfig', 500n, {
+const iotSiteWiseConfigSchema = exportConfigSchema('IoTSiteWiseConfig', 10n, {});
+const httpConfigSchema = exportConfigSchema('HTTPConfig', 500n, {
   uri: requiredText,
   exportFormat: { kind: 'enum', values: ExportFormat, typeName: 'ExportFormat' },
 });
 
-export const statusConfigSchema: Schema = {
+const statusConfigSchema: Schema = {
   typeName: 'StatusConfig',
   fields: {
     statusLevel: { kind: 'enum', values: StatusLevel, typeName: 'StatusLevel' },
@@ -91,7 +83,7 @@ export const statusConfigSchema: Schema = {
   },
 };
 
-export const s3ExportTaskExecutorConfigSchema: Schema = {
+const s3ExportTaskExecutorConfigSchema: Schema = {
   typeName: 'S3ExportTaskExecutorConfig',
   fields: {
     identifier: streamNameRule,
@@ -161,7 +153,7 @@ export const readMessagesOptionsSchema: Schema = {
 };
 
 /** Append payloads: at least one byte, and small enough to fit one frame with the rest of the request. */
-export const appendPayloadRule: FieldRule = { kind: 'bytes', required: true, minLength: 1, maxLength: MAX_FRAME_LENGTH - 1024 };
+const appendPayloadRule: FieldRule = { kind: 'bytes', required: true, minLength: 1, maxLength: MAX_FRAME_LENGTH - 1024 };
 
 // JSON documents carried in payloads (protocol.md §4).
 
@@ -191,7 +183,7 @@ export const s3ExportTaskDefinitionSchema: Schema = {
 
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]+$/;
 
-export const variantSchema: Schema = {
+const variantSchema: Schema = {
   typeName: 'Variant',
   fields: {
     stringValue: {
@@ -211,7 +203,7 @@ export const variantSchema: Schema = {
   },
 };
 
-export const timeInNanosSchema: Schema = {
+const timeInNanosSchema: Schema = {
   typeName: 'TimeInNanos',
   fields: {
     timeInSeconds: integer(1n, 31_556_889_864_403_199n, true),
@@ -219,7 +211,7 @@ export const timeInNanosSchema: Schema = {
   },
 };
 
-export const assetPropertyValueSchema: Schema = {
+const assetPropertyValueSchema: Schema = {
   typeName: 'AssetPropertyValue',
   fields: {
     value: { kind: 'object', required: true, schema: variantSchema },
@@ -258,7 +250,7 @@ export const putAssetPropertyValueEntrySchema: Schema = {
   },
 };
 
-export const statusContextSchema: Schema = {
+const statusContextSchema: Schema = {
   typeName: 'StatusContext',
   fields: {
     s3ExportTaskDefinition: { kind: 'object', schema: s3ExportTaskDefinitionSchema },

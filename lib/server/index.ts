@@ -1,2 +1,4 @@
+// The public entry point `./server` (README "The local Stream Manager server"); test/packaging/public-exports.test.ts
+// pins its list of names.
 export type { Logger } from '../common/logger';
-export { startServer, DEFAULT_SERVER_PORT, DEFAULT_STORE_DIR, type RunningServer, type ServerOptions } from './server';
+export { startServer, type RunningServer, type ServerOptions } from './server';

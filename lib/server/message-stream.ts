@@ -21,7 +21,7 @@ import type { StoredMessage } from '../protocol/stored-message';
 export type { ReadRequest } from './log/long-poll-waiters';
 
 /** The bytes a reply may carry by default: a read answers with as many whole messages as fit. */
-export const MAX_READ_RESPONSE_BYTES = 64 * 1024 * 1024;
+const MAX_READ_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** Where a File stream lives: its folder, the store's shared read handles, and where to report damage. */
 export interface FileStorage {

@@ -45,7 +45,7 @@ export function parsePayload(body: Record<string, unknown>): Uint8Array {
   return payload;
 }
 
-export interface ParsedRead extends ReadRequest {
+interface ParsedRead extends ReadRequest {
   readTimeoutMillis: number;
 }
 

@@ -38,7 +38,7 @@ export interface ConnectionLimits {
   maxQueuedBytes: number;
 }
 
-export interface ConnectionContext {
+interface ConnectionContext {
   store: StreamStore;
   authToken?: string;
   serverVersion: string;

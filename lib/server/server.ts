@@ -69,11 +69,11 @@ export interface RunningServer {
 
 export const DEFAULT_SERVER_PORT = 8088;
 export const DEFAULT_STORE_DIR = 'sm-store';
-export const DEFAULT_SERVER_MAX_FRAME_LENGTH = 256 * 1024 * 1024;
-export const DEFAULT_MAX_REPLY_FRAME_LENGTH = 64 * 1024 * 1024;
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
-export const DEFAULT_INCOMPLETE_FRAME_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
+const DEFAULT_SERVER_MAX_FRAME_LENGTH = 256 * 1024 * 1024;
+const DEFAULT_MAX_REPLY_FRAME_LENGTH = 64 * 1024 * 1024;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+const DEFAULT_INCOMPLETE_FRAME_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
 /** Below this the bound would sit under the socket's own buffer and its drain events would not come. */
 const SMALLEST_QUEUE_BOUND = 64 * 1024;
 /** setTimeout fires at once beyond this. */

@@ -21,7 +21,7 @@ export class SettingError extends Error {
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
-export interface Setting {
+interface Setting {
   /** The component's configuration name, also accepted as an environment variable and as --NAME=value. */
   name: string;
   /** The sm-server option with the same meaning. */
@@ -66,7 +66,7 @@ export interface CommandLine {
   refuseExports: string[];
 }
 
-export interface ResolvedSettings {
+interface ResolvedSettings {
   server: ServerOptions & { port: number; storeDir: string };
   logLevel: LogLevel;
   /** Lines worth logging at start (which settings were read from where, what was ignored). */

@@ -19,7 +19,7 @@ const DEFINITION_FILE = 'definition.cbor';
 /** A deleted stream's folder is first renamed to this prefix (atomic), then removed; leftovers go at the next open. */
 const DELETED_PREFIX = 'deleted-';
 
-export function streamFolderName(name: string): string {
+function streamFolderName(name: string): string {
   return `stream-${createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 40)}`;
 }
 

@@ -2,21 +2,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as net from 'node:net';
+import { Persistence, StrategyOnFull, StreamManagerClient, ValidationError, type StreamManagerClientOptions } from '../../lib/client';
 import {
   ConnectionError,
   encodeFrame,
   errorCodeOf,
   NotEnoughMessagesError,
   Operation,
-  Persistence,
   ResourceNotFoundError,
-  StrategyOnFull,
-  StreamManagerClient,
   TimeoutError,
   UnauthorizedError,
-  ValidationError,
-  type StreamManagerClientOptions,
-} from '../../lib/client';
+} from '../../lib/protocol';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { startScriptedPeer } from '../helpers/scripted-peer';
 import { quietFor } from '../helpers/wait';

@@ -9,11 +9,11 @@ import {
   listConsumers,
   StrategyOnFull,
   StreamManagerClient,
-  validateStreamName,
   type ConsumerOptions,
   type ConsumerWarning,
   type Delivery,
 } from '../../lib/client';
+import { validateStreamName } from '../../lib/protocol/validation';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);

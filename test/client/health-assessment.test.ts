@@ -12,7 +12,7 @@ import {
   type ExportSample,
   type StreamHealth,
   type StreamSample,
-} from '../../lib/client';
+} from '../../lib/client/health';
 import { seededRandom } from '../helpers/seeded-random';
 
 const thresholds = healthThresholds({ exportLagMessages: 50, exportLagAgeMs: 60_000, fillPercent: 80, errorGraceMs: 30_000 });

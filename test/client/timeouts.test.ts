@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionError, StreamManagerClient, TimeoutError } from '../../lib/client';
+import { StreamManagerClient } from '../../lib/client';
+import { ConnectionError, TimeoutError } from '../../lib/protocol/errors';
 import { startScriptedPeer } from '../helpers/scripted-peer';
 
 /** Whether the promise has settled by the time the event loop has turned a few times over `ms`. */

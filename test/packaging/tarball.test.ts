@@ -95,7 +95,7 @@ describe('the package as users install it', () => {
     userDir = path.join(workDir, 'node-red-user-dir');
     fs.mkdirSync(userDir);
     fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-    // Offline: the tarball's one dependency (cbor-x) comes from npm's cache, warm from installing this checkout.
+    // Offline: the tarball's dependencies (cbor-x, aws4) come from npm's cache, warm from installing this checkout.
     const installed = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: userDir, timeout: 120_000 });
     installOutput = installed.stdout + installed.stderr;
   });

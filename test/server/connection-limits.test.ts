@@ -1,15 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CONNECT_VERSION,
-  encodeFrame,
-  Operation,
-  Persistence,
-  PROTOCOL_VERSION,
-  StrategyOnFull,
-  StreamManagerClient,
-  type MessageStreamDefinition,
-} from '../../lib/client';
+import { Persistence, StrategyOnFull, StreamManagerClient, type MessageStreamDefinition } from '../../lib/client';
+import { CONNECT_VERSION, encodeFrame, Operation, PROTOCOL_VERSION } from '../../lib/protocol';
 import type { Logger } from '../../lib/common/logger';
 import { startServer } from '../../lib/server';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONNECT_VERSION, encodeCbor, encodeFrame, Operation, PROTOCOL_VERSION, StreamManagerClient } from '../../lib/client';
+import { StreamManagerClient } from '../../lib/client';
+import { CONNECT_VERSION, encodeCbor, encodeFrame, Operation, PROTOCOL_VERSION } from '../../lib/protocol';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { openRaw } from '../helpers/raw-connection';
 

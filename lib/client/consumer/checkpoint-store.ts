@@ -15,10 +15,10 @@ import { UnreadableCheckpointTally, type UnreadableCheckpoints } from './unreada
 import { encodeCheckpointRecord, decodeCheckpointRecord, isTombstone, supersedes, type CheckpointEntry, type ConsumerPosition, type ConsumerTombstone } from './consumer-position';
 
 const READ_BATCH = 500;
-export const CHECKPOINT_STREAM_SIZE = 1_048_576;
+const CHECKPOINT_STREAM_SIZE = 1_048_576;
 const CHECKPOINT_SEGMENT_SIZE = 65_536;
 
-export function checkpointStreamDefinition(stream: string): MessageStreamDefinition {
+function checkpointStreamDefinition(stream: string): MessageStreamDefinition {
   return {
     name: checkpointStreamName(stream),
     maxSize: CHECKPOINT_STREAM_SIZE,

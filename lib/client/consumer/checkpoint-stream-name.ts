@@ -3,7 +3,7 @@
 // of the source name as fits and ends in a digest of the whole name, so two long names never share a stream.
 import { createHash } from 'node:crypto';
 
-export const CHECKPOINT_STREAM_PREFIX = '_consumers.';
+const CHECKPOINT_STREAM_PREFIX = '_consumers.';
 const MAX_STREAM_NAME_LENGTH = 255;
 const DIGEST_LENGTH = 16;
 

@@ -139,12 +139,3 @@ export function supersedes(candidate: CheckpointEntry, known: CheckpointEntry | 
   if (isTombstone(known) && isTombstone(candidate)) return candidate.age >= known.age;
   return true;
 }
-
-/** Per consumer, the winning entry, from records oldest first. */
-export function latestEntries(records: Iterable<Uint8Array>): Map<string, CheckpointEntry> {
-  const latest = new Map<string, CheckpointEntry>();
-  for (const record of records) {
-    for (const entry of decodeCheckpointRecord(record)) if (supersedes(entry, latest.get(entry.consumer))) latest.set(entry.consumer, entry);
-  }
-  return latest;
-}

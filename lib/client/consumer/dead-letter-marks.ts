@@ -68,7 +68,7 @@ function idsOf(bitmap: string, from: number): number[] {
   return ids;
 }
 
-export function encodeMarksRecord(marks: DeadLetterMarks, basedOn: number): Buffer {
+function encodeMarksRecord(marks: DeadLetterMarks, basedOn: number): Buffer {
   const ids = [...marks.keys()];
   const from = ids.reduce((lowest, id) => Math.min(lowest, id), ids[0] ?? 0);
   const span = ids.length > 0 ? ids.reduce((highest, id) => Math.max(highest, id), from) - from + 1 : 0;
@@ -80,7 +80,7 @@ export function encodeMarksRecord(marks: DeadLetterMarks, basedOn: number): Buff
 const isWhole = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** A snapshot record, or the single mark of the first format (`{ deadLetter, action }`, basedOn undefined); undefined when neither. */
-export function decodeMarksRecord(bytes: Uint8Array): { basedOn?: number; marks: DeadLetterMarks } | undefined {
+function decodeMarksRecord(bytes: Uint8Array): { basedOn?: number; marks: DeadLetterMarks } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(bytes).toString('utf8'));

@@ -9,7 +9,7 @@ import type { Outstanding } from './outstanding-messages';
 /** Most counts taken over from a saved position: more than any consumer has outstanding; a record claiming more is not ours. */
 const MAX_RESUMED_COUNTS = 100_000;
 
-export interface RecordedDeliveries {
+interface RecordedDeliveries {
   handedOutThrough?: number;
   deliveryCounts?: DeliveryCountRange[];
   acked?: SequenceRange[];

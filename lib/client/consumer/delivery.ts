@@ -10,7 +10,7 @@
  * - `position-uncertain`: the position was found, but newer checkpoint records could not be read: it may be older
  *   than the last commit, so messages may come again.
  */
-export type GapReason = 'retention' | 'recreated' | 'position-lost' | 'position-uncertain';
+type GapReason = 'retention' | 'recreated' | 'position-lost' | 'position-uncertain';
 
 /**
  * Messages `from` to `to` (inclusive, `count` of them) are skipped: they were not and will not be delivered. `count`

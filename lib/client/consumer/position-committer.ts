@@ -10,7 +10,7 @@ interface Target {
   last?: StoredMessage | MessageIdentity;
 }
 
-export interface PositionCommitterOptions {
+interface PositionCommitterOptions {
   consumer: string;
   deadLetterStream?: string;
   intervalMs: number;

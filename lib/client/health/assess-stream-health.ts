@@ -6,7 +6,7 @@ import type { ConsumerSample, ExportSample, StreamSample } from './stream-sample
 import { durationInWords, plural } from './words';
 
 /** Stored messages after `position` (exclusive): newest - max(position, oldest - 1), never below 0. */
-export function messagesAfter(position: number, oldest: number, newest: number): number {
+function messagesAfter(position: number, oldest: number, newest: number): number {
   return Math.max(0, newest - Math.max(position, oldest - 1));
 }
 

@@ -2,7 +2,7 @@
 // is no longer in the definition (what the exporter still reports of an export that was removed).
 import { EXPORT_KINDS, type ExportKind, type ExportStatus, type MessageStreamInfo } from '../../protocol/model';
 
-export interface DescribedExport {
+interface DescribedExport {
   identifier: string;
   /** Undefined for a status without an export in the definition. */
   kind?: ExportKind;

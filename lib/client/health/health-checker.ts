@@ -30,7 +30,7 @@ export interface HealthCheckResult {
 }
 
 /** True for the streams Stream Manager tools keep for themselves (consumer checkpoints, handled dead-letter marks). */
-export function isInternalStream(name: string): boolean {
+function isInternalStream(name: string): boolean {
   return name.startsWith('_');
 }
 

@@ -5,7 +5,7 @@ import type { StreamManagerClient } from '../client';
 import { ValidationError } from '../../protocol/errors';
 import { HealthChecker, type HealthCheckerOptions, type HealthCheckResult } from './health-checker';
 
-export interface HealthWatchOptions extends HealthCheckerOptions {
+interface HealthWatchOptions extends HealthCheckerOptions {
   /** The pause between the end of a check and the start of the next. */
   intervalMs: number;
   /** Each result, of the checks on schedule and of those asked for. */

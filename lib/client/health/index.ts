@@ -1,6 +1,6 @@
-export { assessStreamHealth, messagesAfter, missingStreamHealth } from './assess-stream-health';
-export { exportsOfStream, type DescribedExport } from './exports-of-stream';
-export { checkHealth, HealthChecker, isInternalStream, type HealthCheckerOptions, type HealthCheckResult } from './health-checker';
+export { assessStreamHealth, missingStreamHealth } from './assess-stream-health';
+export { exportsOfStream } from './exports-of-stream';
+export { checkHealth, HealthChecker, type HealthCheckerOptions, type HealthCheckResult } from './health-checker';
 export {
   isProblem,
   STREAM_HEALTH_STATES,
@@ -13,8 +13,8 @@ export {
   type StreamHealthChange,
   type StreamHealthState,
 } from './health-report';
-export { HealthWatch, type HealthWatchOptions } from './health-watch';
+export { HealthWatch } from './health-watch';
 export { countsInWords, healthChanges, healthReport } from './health-summary';
 export { DEFAULT_HEALTH_THRESHOLDS, healthThresholds, type HealthThresholds } from './health-thresholds';
-export { sampleStream, type SampleOptions } from './sample-stream';
+export { sampleStream } from './sample-stream';
 export type { ConsumerSample, ExportSample, StreamSample } from './stream-sample';

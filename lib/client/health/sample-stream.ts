@@ -9,7 +9,7 @@ import { pendingDeadLetterCount } from '../consumer/pending-dead-letters';
 import { exportsOfStream } from './exports-of-stream';
 import type { ConsumerSample, ExportSample, StreamSample } from './stream-sample';
 
-export interface SampleOptions {
+interface SampleOptions {
   /** Also read the oldest and newest messages' ingest times, for an append rate without an earlier sample. */
   withIngestSpan?: boolean;
   /** Read the consumers' positions; false when the stream is known to have no checkpoint stream. Default true. */

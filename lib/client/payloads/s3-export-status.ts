@@ -4,7 +4,7 @@ import { ValidationError } from '../../protocol/errors';
 import { deserializeJsonBytesToObj } from '../../protocol/json-helpers';
 import { statusMessageSchema, validateObject } from '../../protocol/validation';
 
-export type S3TaskStatusName = 'Success' | 'Failure' | 'InProgress' | 'Warning' | 'Canceled';
+type S3TaskStatusName = 'Success' | 'Failure' | 'InProgress' | 'Warning' | 'Canceled';
 
 export interface S3ExportStatus {
   status: S3TaskStatusName | string;

@@ -12,7 +12,7 @@ import { Consumer } from '../consumer/consumer';
 import type { Delivery } from '../consumer/delivery';
 import { tryDecodeS3ExportStatus, type S3ExportStatus } from './s3-export-status';
 
-export interface PendingS3Task<C> {
+interface PendingS3Task<C> {
   /** The stream the task was appended to and its sequence number there: what the status names. */
   stream: string;
   sequenceNumber: number;
@@ -23,7 +23,7 @@ export interface PendingS3Task<C> {
   context: C;
 }
 
-export interface S3OutcomeTrackerOptions<C> {
+interface S3OutcomeTrackerOptions<C> {
   client: StreamManagerClient;
   /** The status stream of the S3 export task executor. */
   statusStream: string;
@@ -40,7 +40,7 @@ const EARLY_STATUS_MS = 10 * 60_000;
 const MAX_EARLY_STATUSES = 1000;
 
 /** Stream names allow letters, digits, space, comma, dot, hyphen and underscore. */
-export function pendingTasksStreamName(name: string): string {
+function pendingTasksStreamName(name: string): string {
   return `_s3tasks.${name.replace(/[^A-Za-z0-9 ,._-]/g, '_')}`.slice(0, 255);
 }
 

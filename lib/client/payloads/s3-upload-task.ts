@@ -9,10 +9,10 @@ import type { S3ExportTaskDefinition } from '../../protocol/model';
 import { s3ExportTaskDefinitionSchema, validateObject } from '../../protocol/validation';
 
 /** S3 keeps at most 2 KB of user-defined metadata per object (keys and values, as UTF-8). */
-export const S3_MAX_USER_METADATA_BYTES = 2048;
+const S3_MAX_USER_METADATA_BYTES = 2048;
 const RESERVED_METADATA_PREFIX = '$aws-gg-';
 
-export interface S3UploadTaskInput {
+interface S3UploadTaskInput {
   /** An absolute path, or a file: URL. */
   file: string;
   bucket: string;

@@ -26,17 +26,7 @@ export interface SiteWiseProperty {
   propertyId?: string;
 }
 
-/** A reading: the value itself, or an object with it and optionally its quality and time. */
-export type SiteWiseReading =
-  | number
-  | boolean
-  | string
-  | { value: number | boolean | string; quality?: Quality; timestamp?: SiteWiseTime };
-
-/** A time: ms since 1970 (fractions give nanoseconds), a Date, an ISO 8601 text, or a TimeInNanos. */
-export type SiteWiseTime = number | Date | string | TimeInNanos;
-
-export interface ReadingOptions {
+interface ReadingOptions {
   /** ms since 1970: the time of a reading that has none, and `now` for the window check. */
   receivedAt: number;
   /** ms since 1970 to check the window against; default receivedAt. */
@@ -49,7 +39,7 @@ export interface ReadingOptions {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
 /** A time in ms (possibly fractional) as seconds and nanoseconds. */
-export function timeInNanosFromMillis(ms: number): TimeInNanos {
+function timeInNanosFromMillis(ms: number): TimeInNanos {
   const seconds = Math.floor(ms / 1000);
   // A double near today's ms holds about a quarter of a microsecond of precision: nanoseconds below a microsecond
   // would be noise, so the fraction is kept to whole microseconds.
@@ -58,7 +48,7 @@ export function timeInNanosFromMillis(ms: number): TimeInNanos {
   return { timeInSeconds: seconds, offsetInNanos: nanos };
 }
 
-export function toTimeInNanos(time: unknown, field: string): TimeInNanos {
+function toTimeInNanos(time: unknown, field: string): TimeInNanos {
   if (typeof time === 'number') {
     if (!Number.isFinite(time)) throw new SiteWiseRuleError('timestampFormat', field, time, 'must be a time: ms since 1970, a Date, an ISO 8601 text or { timeInSeconds, offsetInNanos }');
     return timeInNanosFromMillis(time);
@@ -128,7 +118,7 @@ export function propertyValueFromReading(reading: unknown, options: ReadingOptio
 export { checkSiteWiseProperty };
 
 /** A fresh entry id: unique, within SiteWise's 64 letters, digits, - and _. */
-export function newEntryId(): string {
+function newEntryId(): string {
   return randomUUID();
 }
 

@@ -7,7 +7,7 @@
 //   message above the cap goes alone.
 import type { ExportKind } from '../../protocol/model';
 
-export interface BatchLimits {
+interface BatchLimits {
   /** Largest and default batchSize of the kind. */
   maxMessages: number;
   maxBytes: number;
@@ -16,7 +16,7 @@ export interface BatchLimits {
 const MiB = 1024 * 1024;
 
 /** Per kind: the documented batchSize maximum (also its default) and the request size the service takes. */
-export const BATCH_LIMITS: Record<ExportKind, BatchLimits> = {
+const BATCH_LIMITS: Record<ExportKind, BatchLimits> = {
   kinesis: { maxMessages: 500, maxBytes: 5 * MiB },
   iotAnalytics: { maxMessages: 100, maxBytes: 5 * MiB },
   IotSitewise: { maxMessages: 10, maxBytes: 1 * MiB },

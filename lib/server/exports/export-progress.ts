@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const PROGRESS_FILE = 'export-progress.json';
+const PROGRESS_FILE = 'export-progress.json';
 
 export interface ExportProgress {
   /** The next sequence number to send. */

@@ -7,7 +7,7 @@
 const DEFAULT_CAPACITY_BYTES = 2 * 1024 * 1024;
 const LARGEST_CACHED_BLOCK = 64 * 1024;
 
-export interface CachedBlock {
+interface CachedBlock {
   start: number;
   bytes: Buffer;
   length: number;

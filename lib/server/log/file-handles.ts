@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { BlockCache } from './block-cache';
 
-export const DEFAULT_OPEN_READ_HANDLES = 16;
+const DEFAULT_OPEN_READ_HANDLES = 16;
 
 export class FileHandles {
   /** Insertion order is use order: the first entry is the least recently used. */

@@ -26,7 +26,7 @@ export function recordSizeAt(bytes: Buffer, offset: number): number {
   return RECORD_HEADER_SIZE + bytes.readUInt32BE(offset);
 }
 
-export interface CheckedRecord {
+interface CheckedRecord {
   sequenceNumber: number;
   ingestTime: number;
   payloadStart: number;

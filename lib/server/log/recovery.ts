@@ -13,7 +13,7 @@ import { setAsideSegment } from './set-aside';
 import { readIndexFile, writeIndexFile } from './sparse-index';
 import type { StateFile } from './state-file';
 
-export interface RecoveredLog {
+interface RecoveredLog {
   segments: FileSegment[];
   nextSequenceNumber: number;
 }

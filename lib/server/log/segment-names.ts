@@ -1,7 +1,7 @@
 // File names in a File stream's folder: `<19-digit first sequence number>.log` for a segment, `.idx` beside it for
 // its sparse index once sealed, `.damaged` for a segment set aside.
-export const SEGMENT_EXTENSION = '.log';
-export const INDEX_EXTENSION = '.idx';
+const SEGMENT_EXTENSION = '.log';
+const INDEX_EXTENSION = '.idx';
 export const SET_ASIDE_EXTENSION = '.damaged';
 
 export function segmentFileName(baseSequenceNumber: number): string {

@@ -7,14 +7,14 @@ import { SparseIndex } from './sparse-index';
 
 const CHUNK_SIZE = 1024 * 1024;
 
-export interface SegmentProblem {
+interface SegmentProblem {
   /** torn: the file ends inside its last record (a write cut short); damaged: a record in the middle fails its check. */
   kind: 'torn' | 'damaged';
   offset: number;
   reason: string;
 }
 
-export interface ScannedSegment {
+interface ScannedSegment {
   count: number;
   payloadBytes: number;
   newestIngestTime: number;

@@ -9,7 +9,7 @@ import { writeRecord, recordSize } from './record';
 import type { FileSegment } from './file-segment';
 import { writeIndexFile } from './sparse-index';
 
-export interface CommitOutcome {
+interface CommitOutcome {
   /** Every record below this sequence number is stored. */
   stored(nextSequenceNumber: number): void;
   /** The file system refused the records after the last stored one; they are cut off the files again. */

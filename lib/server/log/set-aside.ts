@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Logger } from '../../common/logger';
 import { SET_ASIDE_EXTENSION } from './segment-names';
 
-export interface SetAsideSegment {
+interface SetAsideSegment {
   streamName: string;
   file: string;
   indexFile: string;

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { crc32 } from '../crc32';
 
-export const INDEX_INTERVAL = 32 * 1024;
+const INDEX_INTERVAL = 32 * 1024;
 
 export class SparseIndex {
   private sequenceNumbers = new Float64Array(16);

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const STATE_FILE = 'state.json';
+const STATE_FILE = 'state.json';
 const RESERVE_AHEAD = 65_536;
 
 interface StreamStateJson {

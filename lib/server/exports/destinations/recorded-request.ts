@@ -20,7 +20,7 @@ function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9 ,._-]/g, '_');
 }
 
-export function recordedRequestFolder(place: RecordedRequestPlace): string {
+function recordedRequestFolder(place: RecordedRequestPlace): string {
   return path.join(place.exportDir, 'requests', place.streamFolderName, `${place.kind}-${safeName(place.identifier)}`);
 }
 

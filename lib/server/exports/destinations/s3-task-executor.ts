@@ -15,7 +15,7 @@ import type { StatusReporter } from '../status-reporter';
 import { readPayloadDocument } from './payload-document';
 
 /** The documented default of sizeThresholdForMultipartUploadBytes. */
-export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 5 * 1024 * 1024;
+const DEFAULT_MULTIPART_THRESHOLD_BYTES = 5 * 1024 * 1024;
 
 class TaskInputProblem extends Error {}
 

@@ -7,14 +7,14 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExportFailedError } from '../export-errors';
-import { signRequest, uriEncode, type AwsCredentials } from './sigv4';
+import { encodeS3Path, signS3Request, type AwsCredentials } from './s3-signing';
 
 /** A task that cannot succeed as given (no such bucket, refused): final, reported as Failure, not retried. */
 export class S3TaskFailure extends Error {
   readonly code = 'S3TaskFailed';
 }
 
-export interface S3Upload {
+interface S3Upload {
   file: string;
   size: number;
   bucket: string;
@@ -124,9 +124,9 @@ export class S3EndpointUploader implements S3Uploader {
 
   private request(method: string, upload: S3Upload, query: Record<string, string>, headers: Record<string, string>, body?: Buffer | Readable): Promise<S3Response> {
     const base = this.settings.endpoint;
-    const url = new URL(`${base.origin}${base.pathname.replace(/\/$/, '')}/${uriEncode(upload.bucket, false)}/${uriEncode(upload.key, true)}`);
+    const url = new URL(`${base.origin}${base.pathname.replace(/\/$/, '')}/${encodeS3Path(upload.bucket, false)}/${encodeS3Path(upload.key, true)}`);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    const signed = signRequest({ method, url, headers }, this.settings.credentials, this.settings.region, new Date());
+    const signed = signS3Request({ method, url, headers }, this.settings.credentials, this.settings.region, new Date());
     const transport = url.protocol === 'https:' ? https : http;
     const timeout = this.settings.requestTimeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
