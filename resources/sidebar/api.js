@@ -77,6 +77,17 @@
     return !RED.user || !RED.user.hasPermission || RED.user.hasPermission("greengrass-stream-manager.write");
   }
 
+  /**
+   * Asks before a change that cannot be undone: a modal warning with `question`, Cancel, and `confirmText`, which runs
+   * `onConfirm`. With `idPrefix`, the buttons are `<idPrefix>-cancel` and `<idPrefix>-confirm`.
+   */
+  function confirm(question, confirmText, onConfirm, idPrefix) {
+    var cancel = { text: t("delete.cancel"), click: function () { notice.close(); } };
+    var go = { text: $("<span>").text(confirmText).html(), class: "primary", click: function () { notice.close(); onConfirm(); } };
+    if (idPrefix) { cancel.id = idPrefix + "-cancel"; go.id = idPrefix + "-confirm"; }
+    var notice = RED.notify($("<p>", { class: "sm-sidebar-confirm" }).text(question), { modal: true, fixed: true, type: "warning", buttons: [cancel, go] });
+  }
+
   function notifyError(error) {
     RED.notify($("<p>").text(t("errors.request", { error: error.message })), { type: "error", timeout: 8000 });
   }
@@ -86,6 +97,7 @@
     language: language,
     canWrite: canWrite,
     notifyError: notifyError,
+    confirm: confirm,
     format: { number: formatNumber, bytes: formatBytes, duration: formatDuration, time: formatTime },
     state: function (configId) { return call("GET", base(configId) + "/state"); },
     streamNames: function (configId) { return call("GET", base(configId) + "/streams"); },

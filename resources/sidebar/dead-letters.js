@@ -87,24 +87,11 @@
         event.preventDefault();
         var ids = selected();
         if (ids.length === 0) { return; }
-        var notice = RED.notify($("<p>").text(t("deadLetters.discardConfirm", { count: ids.length, consumer: consumer })), {
-          modal: true,
-          fixed: true,
-          type: "warning",
-          buttons: [
-            { text: t("delete.cancel"), click: function () { notice.close(); } },
-            {
-              text: t("deadLetters.discard"),
-              class: "primary",
-              click: function () {
-                notice.close();
-                api.discardDeadLetters(context.configId(), stream, consumer, ids).then(function (answer) {
-                  RED.notify($("<p>").text(t("deadLetters.discarded", { count: answer.discarded.length })), { type: "success", timeout: 3000 });
-                  load();
-                }, api.notifyError);
-              }
-            }
-          ]
+        api.confirm(t("deadLetters.discardConfirm", { count: ids.length, consumer: consumer }), t("deadLetters.discard"), function () {
+          api.discardDeadLetters(context.configId(), stream, consumer, ids).then(function (answer) {
+            RED.notify($("<p>").text(t("deadLetters.discarded", { count: answer.discarded.length })), { type: "success", timeout: 3000 });
+            load();
+          }, api.notifyError);
         });
       });
       exportButton.on("click", function (event) {

@@ -70,26 +70,12 @@
 
     /** Asks before forgetting a consumer: its position and delivery counts go with it. */
     function confirmForget(context, stream, consumer) {
-      var notice = RED.notify($("<p>", { class: "sm-sidebar-confirm" }).text(t("detail.forgetConfirm", { consumer: consumer, name: stream })), {
-        modal: true,
-        fixed: true,
-        type: "warning",
-        buttons: [
-          { id: "sm-sidebar-forget-cancel", text: t("delete.cancel"), click: function () { notice.close(); } },
-          {
-            id: "sm-sidebar-forget-confirm",
-            text: $("<span>").text(t("detail.forgetButton", { consumer: consumer })).html(),
-            class: "primary",
-            click: function () {
-              notice.close();
-              api.forgetConsumer(context.configId(), stream, consumer).then(function () {
-                RED.notify($("<p>").text(t("detail.forgotten", { consumer: consumer })), { type: "success", timeout: 3000 });
-                context.refreshNow();
-              }, api.notifyError);
-            }
-          }
-        ]
-      });
+      api.confirm(t("detail.forgetConfirm", { consumer: consumer, name: stream }), t("detail.forgetButton", { consumer: consumer }), function () {
+        api.forgetConsumer(context.configId(), stream, consumer).then(function () {
+          RED.notify($("<p>").text(t("detail.forgotten", { consumer: consumer })), { type: "success", timeout: 3000 });
+          context.refreshNow();
+        }, api.notifyError);
+      }, "sm-sidebar-forget");
     }
 
     function drawConsumers(parent, context, stream, consumers) {

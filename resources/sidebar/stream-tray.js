@@ -76,30 +76,15 @@
     }
 
     function confirmDelete(context, stream, messageCount) {
-      var text = $("<p>", { class: "sm-sidebar-confirm" }).text(t("delete.confirm", { name: stream, count: api.format.number(messageCount) }));
-      var notice = RED.notify(text, {
-        modal: true,
-        fixed: true,
-        type: "warning",
-        buttons: [
-          { id: "sm-sidebar-delete-cancel", text: t("delete.cancel"), click: function () { notice.close(); } },
-          {
-            id: "sm-sidebar-delete-confirm",
-            text: $("<span>").text(t("delete.button", { name: stream })).html(),
-            class: "primary",
-            click: function () {
-              notice.close();
-              api.remove(context.configId(), stream).then(
-                function () {
-                  RED.notify($("<p>").text(t("delete.deleted", { name: stream })), { type: "success", timeout: 3000 });
-                  context.openList();
-                },
-                function (failure) { api.notifyError(failure); }
-              );
-            }
-          }
-        ]
-      });
+      api.confirm(t("delete.confirm", { name: stream, count: api.format.number(messageCount) }), t("delete.button", { name: stream }), function () {
+        api.remove(context.configId(), stream).then(
+          function () {
+            RED.notify($("<p>").text(t("delete.deleted", { name: stream })), { type: "success", timeout: 3000 });
+            context.openList();
+          },
+          function (failure) { api.notifyError(failure); }
+        );
+      }, "sm-sidebar-delete");
     }
 
     sidebar.streamTray = { openCreate: openCreate, openEdit: openEdit, confirmDelete: confirmDelete };
