@@ -37,8 +37,11 @@ describe('the sidebar plugin from the packed tarball in a stock Node-RED', { tim
     const installed = path.join(userDir, 'node_modules', PACKAGE);
     fs.mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', path.join(workDir, path.basename(filename)), '-C', installed, '--strip-components=1']);
-    // The one runtime dependency, as npm would have installed it beside the package.
-    fs.symlinkSync(path.join(ROOT, 'node_modules', 'cbor-x'), path.join(userDir, 'node_modules', 'cbor-x'), 'dir');
+    // The runtime dependencies, as npm would have installed them beside the package.
+    const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(dependencies)) {
+      fs.symlinkSync(path.join(ROOT, 'node_modules', dependency), path.join(userDir, 'node_modules', dependency), 'dir');
+    }
     environment = await startEnvironment({ userDir, editorPort: 0, streamManagerPort: 0, quiet: true, log: () => undefined });
   });
 
