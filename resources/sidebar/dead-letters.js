@@ -15,8 +15,8 @@
       setTimeout(function () { URL.revokeObjectURL(link.attr("href")); link.remove(); }, 1000);
     }
 
-    function create(context, stream, consumer) {
-      var element = $("<div>", { class: "sm-sidebar-view sm-sidebar-letters-view" });
+    /** The back button to the stream, and the consumer's name as the view's title. */
+    function heading(element, context, stream, consumer) {
       var head = $("<div>", { class: "sm-sidebar-detail-head" }).appendTo(element);
       $("<button>", { type: "button", class: "red-ui-button red-ui-button-small sm-sidebar-back" })
         .append($("<i>", { class: "fa fa-chevron-left" }))
@@ -24,7 +24,10 @@
         .on("click", function (event) { event.preventDefault(); context.openStream(stream); })
         .appendTo(head);
       $("<h3>", { class: "sm-sidebar-detail-name" }).text(t("deadLetters.title", { consumer: consumer })).appendTo(element);
-      var summary = $("<div>", { class: "sm-sidebar-note" }).appendTo(element);
+    }
+
+    /** Select all, and the actions on the selection: send back and discard (for users who may write), export. */
+    function toolbar(element, stream) {
       var tools = $("<div>", { class: "sm-sidebar-tools sm-sidebar-letter-tools" }).appendTo(element);
       var allLabel = $("<label>").appendTo(tools);
       var all = $("<input>", { type: "checkbox" }).appendTo(allLabel);
@@ -35,9 +38,33 @@
           .append($("<i>", { class: "fa " + icon })).append($("<span>").text(" " + t(key)))
           .appendTo(buttons);
       }
-      var retry = api.canWrite() ? button("deadLetters.retry", "fa-repeat", { title: t("deadLetters.retryTitle", { stream: stream }) }) : $();
-      var discard = api.canWrite() ? button("deadLetters.discard", "fa-trash") : $();
-      var exportButton = button("deadLetters.export", "fa-file-code-o");
+      return {
+        all: all,
+        retry: api.canWrite() ? button("deadLetters.retry", "fa-repeat", { title: t("deadLetters.retryTitle", { stream: stream }) }) : $(),
+        discard: api.canWrite() ? button("deadLetters.discard", "fa-trash") : $(),
+        exportButton: button("deadLetters.export", "fa-file-code-o")
+      };
+    }
+
+    /** One letter: its checkbox and original place, reason, deliveries, when it was set aside, and its payload. */
+    function drawLetter(list, letter, checked) {
+      var item = $("<li>", { class: "sm-sidebar-letter", "data-id": letter.id }).appendTo(list);
+      var title = $("<label>", { class: "sm-sidebar-letter-title" }).appendTo(item);
+      $("<input>", { type: "checkbox", "data-id": letter.id }).prop("checked", checked).appendTo(title);
+      $("<span>").text(" " + t("deadLetters.original", { sequenceNumber: api.format.number(letter.sequenceNumber), stream: letter.stream })).appendTo(title);
+      sidebar.table(item, [
+        [t("deadLetters.reason"), letter.lastError],
+        ["", t("deadLetters.deliveries", { count: api.format.number(letter.deliveryCount) })],
+        ["", t("deadLetters.at", { time: api.format.time(letter.deadLetteredAt) })]
+      ]);
+      sidebar.payload.render(letter).appendTo(item);
+    }
+
+    function create(context, stream, consumer) {
+      var element = $("<div>", { class: "sm-sidebar-view sm-sidebar-letters-view" });
+      heading(element, context, stream, consumer);
+      var summary = $("<div>", { class: "sm-sidebar-note" }).appendTo(element);
+      var tools = toolbar(element, stream);
       var error = $("<div>", { class: "sm-sidebar-error" }).hide().appendTo(element);
       var list = $("<ul>", { class: "sm-sidebar-letters" }).appendTo(element);
       var letters = [];
@@ -52,18 +79,7 @@
         list.empty();
         summary.text(t("deadLetters.pending", { count: api.format.number(listing.pending) }) + (listing.cut ? " " + t("deadLetters.cut") : ""));
         if (letters.length === 0) { $("<li>", { class: "sm-sidebar-placeholder" }).text(t("deadLetters.none")).appendTo(list); }
-        letters.forEach(function (letter) {
-          var item = $("<li>", { class: "sm-sidebar-letter", "data-id": letter.id }).appendTo(list);
-          var title = $("<label>", { class: "sm-sidebar-letter-title" }).appendTo(item);
-          $("<input>", { type: "checkbox", "data-id": letter.id }).prop("checked", kept.indexOf(letter.id) !== -1).appendTo(title);
-          $("<span>").text(" " + t("deadLetters.original", { sequenceNumber: api.format.number(letter.sequenceNumber), stream: letter.stream })).appendTo(title);
-          sidebar.table(item, [
-            [t("deadLetters.reason"), letter.lastError],
-            ["", t("deadLetters.deliveries", { count: api.format.number(letter.deliveryCount) })],
-            ["", t("deadLetters.at", { time: api.format.time(letter.deadLetteredAt) })]
-          ]);
-          sidebar.payload.render(letter).appendTo(item);
-        });
+        letters.forEach(function (letter) { drawLetter(list, letter, kept.indexOf(letter.id) !== -1); });
       }
 
       function load() {
@@ -73,8 +89,8 @@
         );
       }
 
-      all.on("change", function () { list.find("input[type=checkbox]").prop("checked", all.prop("checked")); });
-      retry.on("click", function (event) {
+      tools.all.on("change", function () { list.find("input[type=checkbox]").prop("checked", tools.all.prop("checked")); });
+      tools.retry.on("click", function (event) {
         event.preventDefault();
         var ids = selected();
         if (ids.length === 0) { return; }
@@ -83,7 +99,7 @@
           load();
         }, api.notifyError);
       });
-      discard.on("click", function (event) {
+      tools.discard.on("click", function (event) {
         event.preventDefault();
         var ids = selected();
         if (ids.length === 0) { return; }
@@ -94,7 +110,7 @@
           }, api.notifyError);
         });
       });
-      exportButton.on("click", function (event) {
+      tools.exportButton.on("click", function (event) {
         event.preventDefault();
         var ids = selected();
         var chosen = ids.length === 0 ? letters : letters.filter(function (letter) { return ids.indexOf(letter.id) !== -1; });
