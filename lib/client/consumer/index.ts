@@ -5,5 +5,5 @@ export { checkpointStreamName, isCheckpointStream } from './checkpoint-stream-na
 export type { ConsumerPosition, MessageIdentity } from './consumer-position';
 export { decodeDeadLetter, encodeDeadLetter, type DeadLetter } from './dead-letter';
 export { listConsumers, type ConsumerListing } from './list-consumers';
-export { removeConsumer } from './remove-consumer';
+export { removeConsumer, removeKnownConsumer } from './remove-consumer';
 export { pendingDeadLetterCount } from './pending-dead-letters';
