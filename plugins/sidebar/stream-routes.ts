@@ -14,7 +14,7 @@ import { readMessageWindow, windowRequestFrom } from './message-window';
 import { consumerLag, exportProgress, summarizeStream } from './stream-summary';
 
 /** Streams described for one overview; a server with more gets the first ones by name and `truncated`. */
-export const MAX_OVERVIEW_STREAMS = 500;
+const MAX_OVERVIEW_STREAMS = 500;
 const DESCRIBE_CONCURRENCY = 8;
 /** Streams that consumers and this sidebar keep for themselves. */
 const isInternal = (name: string): boolean => isCheckpointStream(name) || name.startsWith(HANDLED_STREAM_PREFIX);
