@@ -4,7 +4,7 @@ import { median, percentile, rate, withConcurrency } from './measure';
 import { OfficialClient } from './official-client';
 import type { ServerProcess } from './server-process';
 
-export interface Comparison {
+interface Comparison {
   ours: number;
   official: number;
 }

@@ -8,7 +8,7 @@ import { ExportFormat, Persistence, StrategyOnFull, StreamManagerClient } from '
 import { inNodeRed } from './node-red-bench';
 import type { ServerProcess } from './server-process';
 
-export interface WatchCost {
+interface WatchCost {
   checks: number;
   intervalSeconds: number;
   /** CPU time per check, in ms, less the idle rate of the same process over the same time. */

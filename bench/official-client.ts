@@ -28,7 +28,7 @@ function build(Class: new () => SdkObject, fields: Record<string, unknown>): Sdk
   return built;
 }
 
-export function bounded<T>(promise: Promise<T>, ms = 60_000): Promise<T> {
+function bounded<T>(promise: Promise<T>, ms = 60_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),

@@ -4,7 +4,7 @@
 import { checkpointStreamName, Consumer, Persistence, StrategyOnFull, StreamManagerClient, type AckMode } from '../lib/client';
 import type { ServerProcess } from './server-process';
 
-export interface PositionCost {
+interface PositionCost {
   /** Records appended to the checkpoint stream per second (one per commit). */
   appendsPerSecond: number;
   bytesPerCommit: number;

@@ -82,7 +82,7 @@ function rawFileWriteRate(records: number, flush: boolean): number {
   return records / seconds;
 }
 
-export interface ServerRates {
+interface ServerRates {
   memory: number;
   echoLimit: number;
   file: number;
@@ -110,7 +110,7 @@ async function withServerCpu(server: ServerProcess, appends: number, measure: ()
 const SERVER_FLUSHED_FACTOR = 5;
 
 /** The measures of one build of the server, when another (the baseline) is measured in turn with it. */
-export interface BaselineRates {
+interface BaselineRates {
   memory: number;
   file: number;
   fileFlush: number;

@@ -77,7 +77,7 @@ async function replay(server: StartedServer, client: StreamManagerClient, stream
   };
 }
 
-export interface StorageFigures {
+interface StorageFigures {
   messages: number;
   fillPeakRssMb: number;
   fillRate: number;

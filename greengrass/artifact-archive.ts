@@ -5,7 +5,7 @@ import { createWriteStream, lstatSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 
-export class ArchiveInputError extends Error {
+class ArchiveInputError extends Error {
   readonly code = 'ArchiveInput';
   constructor(message: string) {
     super(message);
@@ -13,7 +13,7 @@ export class ArchiveInputError extends Error {
   }
 }
 
-export interface ArchiveEntry {
+interface ArchiveEntry {
   /** Path inside the archive, with forward slashes. */
   name: string;
   /** The file it is read from. */

@@ -2,10 +2,10 @@
 // an environment variable ({configuration:/key} becomes JSON text for objects and arrays, plain text otherwise).
 // Everything here is checked, so that a bad deployment fails the Run with a message naming the key.
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface EditorUser {
+interface EditorUser {
   username: string;
   /** A bcrypt hash, as Node-RED's adminAuth wants it. */
   password: string;
@@ -51,7 +51,7 @@ export const ENV = {
 } as const;
 
 /** The nucleus leaves a variable it cannot resolve as it is, braces and all (JSON objects do not look like one). */
-export function isUnresolvedVariable(text: string): boolean {
+function isUnresolvedVariable(text: string): boolean {
   return /^\{[.\w-]+(:[.\w-]+)?:[^:{}]*\}$/.test(text.trim());
 }
 
@@ -177,7 +177,7 @@ export function readComponentConfiguration(env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 

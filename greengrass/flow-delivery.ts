@@ -12,7 +12,7 @@ export const CREDENTIALS_FILE = 'flows_cred.json';
 const SECRET_FILE = '.credential-secret';
 const DELIVERED_FILE = '.delivered-flows.sha256';
 
-export interface Delivery {
+interface Delivery {
   flows: unknown[];
   credentials: Record<string, Record<string, unknown>>;
 }
@@ -40,7 +40,7 @@ export function credentialSecret(userDir: string): string {
 }
 
 /** Node-RED's encrypted credentials format: aes-256-ctr, key sha256(secret), hex IV then base64 ciphertext. */
-export function encryptCredentials(secret: string, credentials: Record<string, unknown>): { $: string } {
+function encryptCredentials(secret: string, credentials: Record<string, unknown>): { $: string } {
   const key = createHash('sha256').update(secret).digest();
   const iv = randomBytes(16);
   const cipher = createCipheriv('aes-256-ctr', key, iv);

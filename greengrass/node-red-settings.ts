@@ -2,7 +2,7 @@
 // it chooses (no palette installs or telemetry calls to a registry it may not reach, no projects, pretty flows).
 import type { ComponentConfiguration } from './component-configuration';
 
-export interface DeviceSettings {
+interface DeviceSettings {
   userDir: string;
   flowFile: string;
   flowFilePretty: boolean;

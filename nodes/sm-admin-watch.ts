@@ -31,12 +31,12 @@ function watchActionOf(msg: NodeMessageInFlow & { action?: unknown }): WatchActi
 }
 
 /** The msg of output 2 for a change: the subject and the words an alert needs, the full health beside them. */
-export function changeMsg(change: StreamHealthChange): NodeMessage {
+function changeMsg(change: StreamHealthChange): NodeMessage {
   return { topic: change.stream, stream: change.stream, state: change.state, previousState: change.previousState, payload: `${change.state}: ${change.reason}`, health: change.health } as NodeMessage;
 }
 
 /** "2 streams ok, 1 failing: kinesis-out" in the editor's language. */
-export function healthStatusText(RED: NodeAPI, report: HealthReport): string {
+function healthStatusText(RED: NodeAPI, report: HealthReport): string {
   const present = STREAM_HEALTH_STATES.filter((state) => report.counts[state] > 0);
   if (present.length === 0) return RED._('sm-admin.health.status.none');
   const parts = present.map((state, index) => {

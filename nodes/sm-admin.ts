@@ -6,7 +6,7 @@ import { errorCodeOf, ResourceNotFoundError, ValidationError } from '../lib/prot
 import type { MessageStreamDefinition } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import { checkHealth, type HealthReport } from '../lib/client/health';
-import { listConsumers, removeConsumer } from '../lib/client/consumer';
+import { listConsumers, removeKnownConsumer } from '../lib/client/consumer';
 import { FlowNodeController } from './shared/flow-node-controller';
 import { healthWatchSettingsOf, thresholdsOf, type HealthProperties } from './shared/health-settings';
 import { showSettingsProblem } from './shared/node-status';
@@ -102,9 +102,7 @@ function consumerFor(RED: NodeAPI, config: SmAdminProperties, msg: SmAdminMessag
 
 /** Forgets the consumer on purpose; a name the stream does not know is refused, so that a typo does not pass unseen. */
 async function forgetConsumer(RED: NodeAPI, client: StreamManagerClient, stream: string, consumer: string): Promise<{ stream: string; consumer: string; removed: true }> {
-  if (!(await removeConsumer(client, stream, consumer))) {
-    throw new ResourceNotFoundError(RED._('sm-admin.errors.unknownConsumer', { stream, consumer }));
-  }
+  await removeKnownConsumer(client, stream, consumer, RED._('sm-admin.errors.unknownConsumer', { stream, consumer }));
   return { stream, consumer, removed: true };
 }
 

@@ -14,7 +14,7 @@ export class QueueFullError extends StreamManagerError {
   }
 }
 
-export interface AppendTarget {
+interface AppendTarget {
   readonly connected: boolean;
   append(stream: string, payload: Buffer): Promise<Int64>;
   /** Creates the stream when the node is set to; resolves false when it is not. */
@@ -34,7 +34,7 @@ interface QueuedJob extends AppendJob {
   createdStreamFor?: boolean;
 }
 
-export interface AppendQueueOptions {
+interface AppendQueueOptions {
   maxInFlight: number;
   maxWaiting: number;
   /** Told whenever the number of waiting msgs changes, to show it in the status. */

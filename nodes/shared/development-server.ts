@@ -27,7 +27,7 @@ export function developmentStoreDir(userDir: string, configId: string): string {
   return path.join(userDir, 'greengrass-stream-manager', `dev-server-${configId.replace(/[^\w-]/g, '_')}`);
 }
 
-export interface DevelopmentServerOptions {
+interface DevelopmentServerOptions {
   host: string;
   port: number;
   storeDir: string;

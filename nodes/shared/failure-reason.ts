@@ -31,7 +31,7 @@ export const REASON_KEYS = [
   'other',
 ] as const;
 
-export type ReasonKey = (typeof REASON_KEYS)[number];
+type ReasonKey = (typeof REASON_KEYS)[number];
 
 export interface FailureReason {
   key: ReasonKey;

@@ -13,7 +13,7 @@ import { settleWithin } from './settle-within';
 /** Node-RED gives a node 15 s to close; the config node waits 4 s for its users to leave. */
 const STOP_LIMIT_MS = 3_500;
 
-export interface FlowNodeOptions {
+interface FlowNodeOptions {
   /** The node's catalog (`sm-out`, ...), for the texts shown when it has no config node. */
   catalog: string;
   /** Whether a failed request's reason replaces the status until the next success; by default it does. */

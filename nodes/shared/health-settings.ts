@@ -4,7 +4,7 @@ import { DEFAULT_HEALTH_THRESHOLDS, healthThresholds, type HealthThresholds } fr
 import { ValidationError } from '../../lib/protocol/errors';
 import { validateStreamName } from '../../lib/protocol/validation';
 
-export const DEFAULT_CHECK_EVERY_SECONDS = 10;
+const DEFAULT_CHECK_EVERY_SECONDS = 10;
 const MIN_CHECK_EVERY_SECONDS = 0.5;
 const MAX_CHECK_EVERY_SECONDS = 86_400;
 
@@ -60,7 +60,7 @@ export function thresholdsOf(config: HealthProperties): HealthThresholds {
 }
 
 /** The names in the Streams field: one a line, blank lines left out, each a valid stream name. */
-export function watchedStreamsOf(text: string | undefined): string[] {
+function watchedStreamsOf(text: string | undefined): string[] {
   const names = (text ?? '').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
   for (const name of names) validateStreamName(name, 'streams');
   return [...new Set(names)];

@@ -9,10 +9,10 @@ import { jsonSafe } from './json-safe';
 import { bytesToPayload, type PayloadFormat } from './payload-encoding';
 
 /** What a msg is made from: a message as read on input, or as delivered by a continuous node's consumer (with its delivery facts). */
-export type MsgSource = Pick<Delivery, 'stream' | 'payload'> &
+type MsgSource = Pick<Delivery, 'stream' | 'payload'> &
   Partial<Pick<Delivery, 'deliveryCount' | 'redelivered' | 'gap'>> & { sequenceNumber?: Int64 | number; ingestTime?: Int64 | number };
 
-export interface MsgShape {
+interface MsgShape {
   format: PayloadFormat;
   /** One msg per read instead of one per message. */
   batch: boolean;

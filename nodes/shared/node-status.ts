@@ -8,7 +8,7 @@ import type { ConnectionStatus, SmConfigNode } from './config-contract';
 const REDRAW_INTERVAL_MS = 250;
 
 /** What the node shows in the given connection state; undefined shows the connection state itself. */
-export type StatusView = (connection: ConnectionStatus) => NodeStatus | undefined;
+type StatusView = (connection: ConnectionStatus) => NodeStatus | undefined;
 
 export class FlowNodeStatus {
   private connection: ConnectionStatus;

@@ -25,7 +25,7 @@ export interface AppendedTask {
   send: Send;
 }
 
-export interface OutPayloadAppenderOptions {
+interface OutPayloadAppenderOptions {
   mode: OutPayloadMode;
   settings: OutPayloadSettings;
   windowMs: number;

@@ -17,7 +17,7 @@ import type { AssetPropertyValue, ExportDefinition, S3ExportTaskDefinition } fro
 import { SITEWISE_MAX_VALUES_PER_ENTRY, SiteWiseRuleError } from '../../lib/protocol/sitewise-rules';
 
 export type OutPayloadMode = 'raw' | 'sitewise' | 's3task';
-export const OUT_PAYLOAD_MODES: readonly OutPayloadMode[] = ['raw', 'sitewise', 's3task'];
+const OUT_PAYLOAD_MODES: readonly OutPayloadMode[] = ['raw', 'sitewise', 's3task'];
 
 /** The node's Payload settings as the dialog saves them; all optional, so older flows keep `raw`. */
 export interface OutPayloadSettings {

@@ -11,7 +11,7 @@ interface ConfigUser {
   onStatus?: (status: ConnectionStatus) => void;
 }
 
-export interface SharedClientOptions {
+interface SharedClientOptions {
   /** The config node, for warnings. */
   owner: Node;
   createClient(): StreamManagerClient;

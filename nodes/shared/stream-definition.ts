@@ -17,7 +17,7 @@ export interface DefinitionForm {
   exportDefinition?: string | ExportDefinition;
 }
 
-export const DEFINITION_FIELDS = ['maxSize', 'streamSegmentSize', 'timeToLiveMillis', 'strategyOnFull', 'persistence', 'flushOnWrite', 'exportDefinition'] as const;
+const DEFINITION_FIELDS = ['maxSize', 'streamSegmentSize', 'timeToLiveMillis', 'strategyOnFull', 'persistence', 'flushOnWrite', 'exportDefinition'] as const;
 
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');

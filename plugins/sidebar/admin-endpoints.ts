@@ -11,9 +11,9 @@ import { EditorClientLeases } from './editor-client-leases';
 import { streamHealth } from './health-routes';
 import { createStream, deleteStream, describeStream, forgetStreamConsumer, streamMessages, streamNames, streamOverview, updateStream } from './stream-routes';
 
-export const ADMIN_PATH = '/greengrass-stream-manager';
-export const READ_PERMISSION = 'greengrass-stream-manager.read';
-export const WRITE_PERMISSION = 'greengrass-stream-manager.write';
+const ADMIN_PATH = '/greengrass-stream-manager';
+const READ_PERMISSION = 'greengrass-stream-manager.read';
+const WRITE_PERMISSION = 'greengrass-stream-manager.write';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 

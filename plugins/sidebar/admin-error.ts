@@ -14,7 +14,7 @@ export class AdminRequestError extends Error {
   }
 }
 
-export interface AdminErrorAnswer {
+interface AdminErrorAnswer {
   status: number;
   body: { error: string; code: string };
 }

@@ -15,11 +15,11 @@ export { pendingDeadLetterCount } from '../../lib/client/consumer/pending-dead-l
 const MAX_LETTERS_SCANNED = 2_000;
 const LISTING_PAYLOAD_BUDGET = 2 * 1024 * 1024;
 const MAX_LETTER_PREVIEW = 64 * 1024;
-export const MAX_LETTERS_PER_ACTION = 100;
+const MAX_LETTERS_PER_ACTION = 100;
 const READ_BATCH = 100;
 
 /** A dead letter as listed: its payload cut to a preview, in base64. */
-export interface ListedDeadLetter extends Omit<DeadLetter, 'payload'> {
+interface ListedDeadLetter extends Omit<DeadLetter, 'payload'> {
   /** Its sequence number in the dead-letter stream: what retry and discard name. */
   id: number;
   size: number;
@@ -27,7 +27,7 @@ export interface ListedDeadLetter extends Omit<DeadLetter, 'payload'> {
   truncated: boolean;
 }
 
-export interface DeadLetterListing {
+interface DeadLetterListing {
   consumer: string;
   deadLetterStream?: string;
   pending: number;

@@ -3,7 +3,7 @@
 // at most `maxPoints` samples per stream, none older than `spanMs`, and a stream that is gone is dropped with its samples.
 import type { StreamHealth, StreamHealthState } from '../../lib/client/health/health-report';
 
-export interface HealthPoint {
+interface HealthPoint {
   /** When the stream was checked, ms since the epoch. */
   at: number;
   state: StreamHealthState;
@@ -14,7 +14,7 @@ export interface HealthPoint {
   exportLagAgeMs: number;
 }
 
-export interface HealthHistoryOptions {
+interface HealthHistoryOptions {
   spanMs?: number;
   maxPoints?: number;
 }
@@ -24,7 +24,7 @@ export const HISTORY_MAX_POINTS = 360;
 /** Checks a little early (a watch's timer drifts) still give a sample, so that a 10 s watch keeps every check. */
 const INTERVAL_TOLERANCE = 0.95;
 
-export function pointOf(health: StreamHealth): HealthPoint {
+function pointOf(health: StreamHealth): HealthPoint {
   return {
     at: health.checkedAt,
     state: health.state,

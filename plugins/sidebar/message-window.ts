@@ -6,17 +6,17 @@ import type { Message, MessageStreamInfo } from '../../lib/protocol/model';
 import { AdminRequestError } from './admin-error';
 import { jsonSafe } from '../../nodes/shared/json-safe';
 
-export const MAX_WINDOW_MESSAGES = 100;
+const MAX_WINDOW_MESSAGES = 100;
 /** Payload bytes put into one answer, all previews together. */
-export const WINDOW_PREVIEW_BUDGET = 1024 * 1024;
+const WINDOW_PREVIEW_BUDGET = 1024 * 1024;
 /** The most of one payload shown. */
-export const MAX_PREVIEW_BYTES = 64 * 1024;
+const MAX_PREVIEW_BYTES = 64 * 1024;
 const READ_BATCH = 10;
 
 /** Which messages: the newest `count`, or `count` from `from` on. */
-export type WindowRequest = { newest: number } | { from: bigint; count: number };
+type WindowRequest = { newest: number } | { from: bigint; count: number };
 
-export interface WindowMessage {
+interface WindowMessage {
   sequenceNumber: number | string;
   ingestTime?: number | string;
   size: number;
@@ -25,7 +25,7 @@ export interface WindowMessage {
   truncated: boolean;
 }
 
-export interface MessageWindow {
+interface MessageWindow {
   oldestSequenceNumber?: number | string;
   newestSequenceNumber?: number | string;
   messages: WindowMessage[];

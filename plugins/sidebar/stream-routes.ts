@@ -1,6 +1,6 @@
 // The admin endpoints' routes for streams: names for the dialogs' stream pickers, the sidebar's overview, one stream
 // in detail, creating, updating and deleting one, forgetting one of its consumers, and a window of its messages.
-import { listConsumers, isCheckpointStream, removeConsumer } from '../../lib/client/consumer';
+import { listConsumers, isCheckpointStream, removeKnownConsumer } from '../../lib/client/consumer';
 import type { StreamManagerClient } from '../../lib/client/client';
 import { inBatches } from '../../lib/client/in-batches';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
@@ -14,7 +14,7 @@ import { readMessageWindow, windowRequestFrom } from './message-window';
 import { consumerLag, exportProgress, summarizeStream } from './stream-summary';
 
 /** Streams described for one overview; a server with more gets the first ones by name and `truncated`. */
-export const MAX_OVERVIEW_STREAMS = 500;
+const MAX_OVERVIEW_STREAMS = 500;
 const DESCRIBE_CONCURRENCY = 8;
 /** Streams that consumers and this sidebar keep for themselves. */
 const isInternal = (name: string): boolean => isCheckpointStream(name) || name.startsWith(HANDLED_STREAM_PREFIX);
@@ -101,9 +101,7 @@ export async function deleteStream({ request, client }: AdminCall): Promise<Admi
 export async function forgetStreamConsumer({ request, client }: AdminCall): Promise<AdminAnswer> {
   const stream = streamParam(request);
   const consumer = String(request.params.consumer);
-  if (!(await removeConsumer(client, stream, consumer))) {
-    throw new AdminRequestError(`stream ${stream} has no consumer named ${consumer}`, 'ResourceNotFound', 404);
-  }
+  await removeKnownConsumer(client, stream, consumer);
   return { removed: consumer };
 }
 

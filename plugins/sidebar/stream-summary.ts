@@ -7,7 +7,7 @@ import { exportsOfStream } from '../../lib/client/health/exports-of-stream';
 
 type JsonInt = number | string;
 
-export interface StreamSummary {
+interface StreamSummary {
   name: string;
   persistence: 'File' | 'Memory';
   strategyOnFull: 'OverwriteOldestData' | 'RejectNewData';
@@ -20,7 +20,7 @@ export interface StreamSummary {
   exportCount: number;
 }
 
-export interface ExportProgress {
+interface ExportProgress {
   identifier: string;
   kind?: ExportKind;
   disabled: boolean;
@@ -42,7 +42,7 @@ function json(value: bigint | Int64 | undefined): JsonInt | undefined {
 }
 
 /** Messages after `position` (exclusive) that are still stored: newest - max(position, oldest - 1). */
-export function lagAfter(position: Int64 | undefined, info: MessageStreamInfo): bigint {
+function lagAfter(position: Int64 | undefined, info: MessageStreamInfo): bigint {
   const oldest = big(info.storageStatus?.oldestSequenceNumber);
   const newest = big(info.storageStatus?.newestSequenceNumber);
   if (oldest === undefined || newest === undefined) return 0n;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
+import './editor-window';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -61,10 +62,7 @@ export async function startEditorSession(): Promise<EditorSession> {
         if (response.status() >= 400) problems.push({ kind: `HTTP ${response.status()}`, text: response.url() });
       });
       await page.goto(environment.editorUrl);
-      await page.waitForFunction(() => {
-        const red = (window as unknown as { RED?: { nodes?: { getType(type: string): unknown } } }).RED;
-        return Boolean(red?.nodes?.getType('sm out')) && document.querySelector('#red-ui-palette') !== null;
-      }, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => 'RED' in window && Boolean(window.RED.nodes.getType('sm out')) && document.querySelector('#red-ui-palette') !== null, undefined, { timeout: 60_000 });
       // Notices (such as "imported ...") would cover the dialogs in screenshots.
       await page.addStyleTag({ content: '#red-ui-notifications { display: none !important; }' });
       return page;

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startEditorSession, type EditorSession } from './editor-session';
 import { inspectTopTray } from './dialog-inspection';
+import { trayInPlace } from './editor-waits';
+import './editor-window';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -22,8 +24,8 @@ async function screenshotDialog(page: Page, file: string): Promise<void> {
 /** A node's saved properties as the editor holds them (what a deploy would save). */
 function savedProperties(page: Page, id: string): Promise<Record<string, unknown>> {
   return page.evaluate((nodeId) => {
-    const red = (window as unknown as { RED: { nodes: { node(id: string): { _def: { defaults: object } } & Record<string, unknown> } } }).RED;
-    const node = red.nodes.node(nodeId);
+    const node = window.RED.nodes.node(nodeId);
+    if (!node) throw new Error(`the editor holds no node ${nodeId}`);
     return Object.fromEntries(Object.keys(node._def.defaults).map((key) => [key, node[key]]));
   }, id);
 }
@@ -61,9 +63,7 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
     for (const file of files) {
       const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as { id: string; type: string }[];
       const ourNodes = await page.evaluate((nodes) => {
-        const red = (window as unknown as {
-          RED: { view: { importNodes(nodes: unknown, options: object): void }; nodes: { eachNode(callback: (node: { id: string; type: string }) => void): void } };
-        }).RED;
+        const red = window.RED;
         const ours = (): { id: string; type: string }[] => {
           const found: { id: string; type: string }[] = [];
           red.nodes.eachNode((node) => {
@@ -75,14 +75,14 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
         red.view.importNodes(nodes, { generateIds: true, addFlow: true });
         return ours().filter((node) => !before.has(node.id));
       }, flow);
-      await page.waitForTimeout(300);
       for (const node of ourNodes) {
         await page.evaluate((id) => {
-          const red = (window as unknown as { RED: { editor: { edit(node: unknown): void }; nodes: { node(id: string): unknown } } }).RED;
-          red.editor.edit(red.nodes.node(id));
+          const found = window.RED.nodes.node(id);
+          if (!found) throw new Error(`the editor holds no node ${id}`);
+          window.RED.editor.edit(found);
         }, node.id);
         await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
-        await page.waitForTimeout(200);
+        await trayInPlace(page);
         const name = `${file.replace('.json', '')}-${node.type.replace(' ', '-')}`;
         if (!shot.has(node.type) && SCREENSHOT_OF[node.type] === file) {
           shot.add(node.type);
@@ -90,10 +90,11 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
           if (node.type === 'sm out') {
             await page.locator('.sm-export-row').first().click();
             await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
-            await page.waitForTimeout(300);
+            await trayInPlace(page);
             await screenshotDialog(page, 'dialog-export-destination.png');
             await page.click('#sm-export-dialog-cancel');
-            await page.waitForTimeout(300);
+            await page.waitForSelector('#sm-export-dialog-ok', { state: 'detached' });
+            await trayInPlace(page, { focused: false });
           }
         }
         const before = await savedProperties(page, node.id);
@@ -104,7 +105,7 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
       }
     }
     await page.evaluate(() => {
-      const red = (window as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void }; nodes: { eachConfig(callback: (node: { id: string; type: string }) => boolean | void): void } } }).RED;
+      const red = window.RED;
       let configId = '';
       red.nodes.eachConfig((node) => {
         if (node.type === 'sm-config' && !configId) configId = node.id;
@@ -112,22 +113,34 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
       red.editor.editConfig('', 'sm-config', configId);
     });
     await page.waitForSelector('#node-config-dialog-ok', { state: 'visible' });
-    await page.waitForTimeout(200);
+    await trayInPlace(page);
     await screenshotDialog(page, 'dialog-sm-config.png');
     await page.click('#node-config-dialog-ok');
 
     await page.click('#red-ui-header-button-deploy');
     await page.waitForSelector('.red-ui-notification-success', { state: 'attached', timeout: 15_000 });
-    await page.waitForTimeout(2000);
     await page.evaluate(() => {
-      const red = (window as unknown as { RED: { workspaces: { show(id: string): void }; nodes: { eachWorkspace(callback: (tab: { id: string; label: string }) => void): void } } }).RED;
+      const red = window.RED;
       red.nodes.eachWorkspace((tab) => {
         if (tab.label === 'Stream Manager: getting started') red.workspaces.show(tab.id);
       });
     });
-    await page.waitForTimeout(6000);
+    // The screenshot shows the flow at work: sm out connected, sm in caught up, and a reading at both debug nodes.
+    await page
+      .waitForFunction(
+        () => {
+          const texts = Array.from(document.querySelectorAll('.red-ui-flow-node-status-label'), (label) => label.textContent ?? '');
+          return texts.includes('connected') && texts.some((text) => /, 0 behind$/.test(text)) && texts.filter((text) => text.includes('temperature')).length >= 2;
+        },
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}: the getting-started flow shows ${(await page.locator('.red-ui-flow-node-status-label').allTextContents()).join(' | ')}`);
+      });
     await page.setViewportSize({ width: 1400, height: 900 });
-    await page.waitForTimeout(500);
+    // Resize handlers run before animation frames: in one, the editor has laid itself out for the new size.
+    await page.waitForFunction(() => window.innerWidth === 1400 && window.innerHeight === 900, undefined, { polling: 'raf' });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-getting-started.png') });
     const statusTexts = await page.locator('.red-ui-flow-node-status-label').allTextContents();
     assert.ok(statusTexts.some((text) => text === 'connected'), `a node shows "connected": ${statusTexts.join(' | ')}`);

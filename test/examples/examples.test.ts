@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { decodeDeadLetter, listConsumers, StreamManagerClient } from '../../lib/client';
 import { startNodeRedChild } from '../helpers/node-red-child';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { helper, loadFlow, startRuntime, stopRuntime, type FlowNode } from '../nodes/flow-harness';
+import { helper, helperInternals, loadFlow, startRuntime, stopRuntime, type FlowNode } from '../nodes/flow-harness';
 
 const EXAMPLES = path.join(__dirname, '..', '..', '..', 'examples');
 const OUR_TYPES = ['sm in', 'sm out', 'sm admin'];
@@ -130,7 +130,7 @@ describe('example flows', () => {
     await loadFlow([...imported.values()]);
     try {
       const configNodes: string[] = [];
-      (helper as unknown as { _redNodes: { eachNode(visit: (node: FlowNode) => void): void } })._redNodes.eachNode((node) => {
+      helperInternals()._redNodes.eachNode((node) => {
         if (node.type === 'sm-config') configNodes.push(node.id);
       });
       assert.deepEqual(configNodes, [configs[0][0].id]);

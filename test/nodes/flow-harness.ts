@@ -36,13 +36,14 @@ export function englishText(key: string, values: Record<string, unknown> = {}): 
 }
 /**
  * The parts of node-red-node-test-helper's own state that the harness needs and its API does not offer: its table of
- * core modules it loads itself (see the once wrappers below) and the runtime's flows (to see what a deploy stored).
+ * core modules it loads itself (see the once wrappers below), the runtime's flows (to see what a deploy stored) and the
+ * nodes it started.
  */
 interface TestHelperInternals {
   _nodeModules?: Record<string, NodeInitializer>;
   /** The spy on the runtime's log: a test that makes many thousands of log calls restores it, so they are not all kept. */
   _logSpy?: { restore(): void };
-  _redNodes: { getFlows(): { flows: FlowNode[] } | null };
+  _redNodes: { getFlows(): { flows: FlowNode[] } | null; eachNode(visit: (node: FlowNode) => void): void };
 }
 export function helperInternals(): TestHelperInternals {
   return helper as object as TestHelperInternals;

@@ -122,7 +122,7 @@ describe('stream health in the sidebar, in a real browser', { timeout: 600_000 }
     try {
       await showSidebar(page);
       const drawn = await page.evaluate(() => {
-        const chart = (window as unknown as { GreengrassStreamManagerEditor: { sidebar: { healthChart: { chart(points: object[], options: object): SVGElement } } } }).GreengrassStreamManagerEditor.sidebar.healthChart;
+        const chart = window.GreengrassStreamManagerEditor.sidebar.healthChart;
         const now = 10_000_000;
         const at = (minutesAgo: number, lag: number) => ({ at: now - minutesAgo * 60_000, state: lag > 50 ? 'lagging' : 'ok', fillPercent: 20, exportLagMessages: lag, exportLagAgeMs: 0 });
         // Three samples ten seconds apart, twenty minutes with none, then three more; one older than the hour.

@@ -8,11 +8,14 @@ import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { StreamManagerClient } from '../../lib/client/client';
 import { listConsumers } from '../../lib/client/consumer';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
+import { trayInPlace, notificationShown } from '../editor/editor-waits';
+import '../editor/editor-window';
+import { quietFor, waitUntil } from '../helpers/wait';
 import { deadLetterMessages } from './dead-letters';
 import { cutOff, showSidebar as showSidebarOf, untranslated } from './sidebar-page';
 
@@ -24,14 +27,8 @@ const FLOW_STREAM = 'getting-started';
 const ALERTS = 'sensor alerts';
 const ALERTS_CONSUMER = 'alarm-forwarder';
 
-interface RedWindow {
-  RED: {
-    nodes: { getType(type: string): unknown; eachNode(callback: (node: { id: string; type: string }) => void): void; node(id: string): unknown };
-    sidebar: { show(id: string): void; containsTab(id: string): boolean };
-    workspaces: { active(): string | 0 };
-    editor: { edit(node: unknown): void };
-  };
-}
+/** More than two of the sidebar's 3 s refreshes: long enough that a hidden tab asking anything would show. */
+const QUIET_WHILE_HIDDEN_MS = 7_000;
 
 describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, () => {
   let environment: StartedEnvironment;
@@ -41,6 +38,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
   let client: StreamManagerClient;
   const problems: string[] = [];
   const sidebarRequests: string[] = [];
+  const pendingSidebarRequests = new Set<Request>();
 
   before(async () => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -73,8 +71,12 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
     });
     page.on('request', (request) => {
-      if (request.url().includes('/greengrass-stream-manager/')) sidebarRequests.push(request.url());
+      if (!request.url().includes('/greengrass-stream-manager/')) return;
+      sidebarRequests.push(request.url());
+      pendingSidebarRequests.add(request);
     });
+    page.on('requestfinished', (request) => pendingSidebarRequests.delete(request));
+    page.on('requestfailed', (request) => pendingSidebarRequests.delete(request));
   });
 
   after(async () => {
@@ -89,10 +91,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     await page.evaluate((lang) => localStorage.setItem('editor-language', lang), language);
     await page.reload();
     await page.waitForFunction(
-      (tab) => {
-        const red = (window as unknown as Partial<RedWindow>).RED;
-        return Boolean(red?.nodes?.getType('sm out') && red.sidebar?.containsTab(tab));
-      },
+      (tab) => 'RED' in window && Boolean(window.RED.nodes.getType('sm out')) && window.RED.sidebar.containsTab(tab),
       TAB,
       { timeout: 60_000 },
     );
@@ -172,7 +171,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       await page.locator('.sm-sidebar-back').click();
       await page.locator('.sm-sidebar-create').click();
       await page.locator('#sm-sidebar-form-name').waitFor({ state: 'visible' });
-      await page.waitForTimeout(600); // the tray slides in and then moves the focus itself
+      await trayInPlace(page);
       await page.locator('#sm-sidebar-form-name').fill(created);
       // The node dialogs' stream-definition form, in the tray: sizes and durations as an amount and a unit.
       await page.locator('.red-ui-tray #node-input-persistence').selectOption('Memory');
@@ -196,8 +195,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
       const confirmation = page.locator('.red-ui-notification:has(#sm-sidebar-delete-confirm)');
       await confirmation.waitFor({ timeout: 15_000 });
       assert.match(await confirmation.innerText(), new RegExp(created), 'the confirmation names the stream');
-      await page.locator('#sm-sidebar-delete-confirm').waitFor({ state: 'visible' });
-      await page.waitForTimeout(600); // the notification slides in
+      await notificationShown(page, '.red-ui-notification:has(#sm-sidebar-delete-confirm)');
       await page.screenshot({ path: shot('delete') });
       await page.locator('#sm-sidebar-delete-confirm').click();
       await page.locator('.sm-sidebar-list-view').waitFor({ timeout: 10_000 });
@@ -234,8 +232,7 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     await confirmation.waitFor({ timeout: 15_000 });
     const question = await confirmation.innerText();
     assert.ok(question.includes(ALERTS_CONSUMER) && question.includes(ALERTS), `the question names the consumer and its stream: ${question}`);
-    await page.locator('#sm-sidebar-forget-confirm').waitFor({ state: 'visible' });
-    await page.waitForTimeout(600); // the notification slides in
+    await notificationShown(page, '.red-ui-notification:has(#sm-sidebar-forget-confirm)');
     await page.screenshot({ path: path.join(SCREENSHOTS, `${LANGUAGES[LANGUAGES.length - 1]}-forget-consumer.png`) });
     await page.locator('#sm-sidebar-forget-cancel').click();
     await page.locator('#sm-sidebar-forget-confirm').waitFor({ state: 'detached', timeout: 10_000 });
@@ -252,31 +249,33 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
     await openEditor('en-US');
     await showSidebar();
     await page.locator(`.sm-sidebar-stream[data-stream="${FLOW_STREAM}"]`).waitFor({ timeout: 20_000 });
-    await page.evaluate(() => (window as unknown as RedWindow).RED.sidebar.show('info'));
-    await page.waitForTimeout(500);
+    await page.evaluate(() => window.RED.sidebar.show('info'));
+    await page.locator('.sm-sidebar').waitFor({ state: 'hidden' });
+    // What the tab asked before it was hidden may still be under way: it counts for the shown tab, not the hidden one.
+    await waitUntil(() => pendingSidebarRequests.size === 0, 'the sidebar requests made before the tab was hidden to finish');
     sidebarRequests.length = 0;
-    await page.waitForTimeout(7_000);
+    await quietFor(QUIET_WHILE_HIDDEN_MS);
     assert.equal(sidebarRequests.length, 0, `no request while another tab is shown: ${sidebarRequests.join(', ')}`);
-    await page.evaluate((tab) => (window as unknown as RedWindow).RED.sidebar.show(tab), TAB);
-    await page.waitForTimeout(4_000);
-    assert.ok(sidebarRequests.some((url) => url.includes('/overview')), `the list refreshed: ${sidebarRequests.join(', ')}`);
+    await page.evaluate((tab) => window.RED.sidebar.show(tab), TAB);
+    await waitUntil(() => sidebarRequests.some((url) => url.includes('/overview')), `the list to refresh once the tab is shown again (asked: ${sidebarRequests.join(', ') || 'nothing'})`);
   });
 
   it('suggests the existing streams in a node dialog and keeps a name typed by hand', async () => {
     const inNode = await page.evaluate(() => {
       const found: string[] = [];
-      (window as unknown as RedWindow).RED.nodes.eachNode((node) => {
+      window.RED.nodes.eachNode((node) => {
         if (node.type === 'sm in') found.push(node.id);
       });
       return found[0];
     });
     await page.evaluate((id) => {
-      const red = (window as unknown as RedWindow).RED;
-      red.editor.edit(red.nodes.node(id));
+      const node = window.RED.nodes.node(id);
+      if (!node) throw new Error(`the editor holds no node ${id}`);
+      window.RED.editor.edit(node);
     }, inNode);
     const field = page.locator('#node-input-stream');
     await field.waitFor({ state: 'visible' });
-    await page.waitForTimeout(600); // the dialog slides in and then moves the focus itself
+    await trayInPlace(page);
     await field.fill('');
     await field.click();
     sidebarRequests.length = 0;

@@ -1,19 +1,16 @@
 // What the sidebar's browser tests share: showing the tab, and what they check on every view (no text that is still a
 // catalog key, nothing pushed out of view).
 import type { Page } from 'playwright-core';
+import '../editor/editor-window';
 
 export const SIDEBAR_TAB = 'greengrass-stream-manager';
 
-interface RedWindow {
-  RED: { sidebar: { show(id: string): void }; workspaces: { active(): string | 0 } };
-}
-
 /** Shows the Stream Manager tab once the flows are in: the editor shows its last tab itself when it has loaded them. */
 export async function showSidebar(page: Page): Promise<void> {
-  await page.waitForFunction(() => Boolean((window as unknown as RedWindow).RED.workspaces.active()), undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => Boolean(window.RED.workspaces.active()), undefined, { timeout: 30_000 });
   await page.waitForFunction(
     (tab) => {
-      (window as unknown as RedWindow).RED.sidebar.show(tab);
+      window.RED.sidebar.show(tab);
       const sidebar = document.querySelector('.sm-sidebar') as HTMLElement | null;
       return Boolean(sidebar && sidebar.offsetParent !== null);
     },

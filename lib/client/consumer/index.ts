@@ -1,9 +1,7 @@
-export { Consumer, type AckMode, type ConsumerOptions, type StartPosition } from './consumer';
+export { Consumer, type AckMode, type StartPosition } from './consumer';
 export type { ConsumerState, ConsumerWarning } from './consumer-events';
 export type { Delivery, Gap } from './delivery';
-export { checkpointStreamName, isCheckpointStream } from './checkpoint-stream-name';
-export type { ConsumerPosition, MessageIdentity } from './consumer-position';
-export { decodeDeadLetter, encodeDeadLetter, type DeadLetter } from './dead-letter';
+export { isCheckpointStream } from './checkpoint-stream-name';
+export { decodeDeadLetter, type DeadLetter } from './dead-letter';
 export { listConsumers, type ConsumerListing } from './list-consumers';
-export { removeConsumer } from './remove-consumer';
-export { pendingDeadLetterCount } from './pending-dead-letters';
+export { removeKnownConsumer } from './remove-consumer';
