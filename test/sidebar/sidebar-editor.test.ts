@@ -15,7 +15,7 @@ import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
 import { trayInPlace, notificationShown } from '../editor/editor-waits';
 import '../editor/editor-window';
-import { quietFor, waitUntil } from '../helpers/wait';
+import { quietFor, waitFor, waitUntil } from '../helpers/wait';
 import { deadLetterMessages } from './dead-letters';
 import { cutOff, showSidebar as showSidebarOf, untranslated } from './sidebar-page';
 
@@ -102,15 +102,14 @@ describe('the Stream Manager sidebar in a real browser', { timeout: 600_000 }, (
    * asks for #0 and #1, so the first language must not start before both exist.
    */
   async function untilFlowStreamHolds(reader: StreamManagerClient, count: number): Promise<void> {
-    for (let attempt = 0; attempt < 60; attempt++) {
+    await waitFor(`the flow to create ${FLOW_STREAM} and append ${count} messages`, async () => {
       const outcome = await reader
         .readMessages(FLOW_STREAM, { desiredStartSequenceNumber: count - 1, minMessageCount: 1, maxMessageCount: 1, readTimeoutMillis: 15_000 })
         .then(() => 'there', (error: { code?: string }) => error.code);
-      if (outcome === 'there') return;
+      if (outcome === 'there') return true;
       if (outcome !== 'ResourceNotFound') throw new Error(`${FLOW_STREAM} did not reach ${count} messages: ${outcome}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(`${FLOW_STREAM} was not created by the flow within 30 s`);
+      return undefined;
+    }, 30_000, 500);
   }
 
   const showSidebar = (): Promise<void> => showSidebarOf(page);
