@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startEditorSession, type EditorSession } from './editor-session';
 import { inspectTopTray } from './dialog-inspection';
+import { savedProperties } from './dialog-checks';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -17,15 +18,6 @@ const SCREENSHOTS = path.join(ROOT, 'docs', 'images');
 async function screenshotDialog(page: Page, file: string): Promise<void> {
   const { clip } = await inspectTopTray(page);
   await page.screenshot({ path: path.join(SCREENSHOTS, file), clip });
-}
-
-/** A node's saved properties as the editor holds them (what a deploy would save). */
-function savedProperties(page: Page, id: string): Promise<Record<string, unknown>> {
-  return page.evaluate((nodeId) => {
-    const red = (window as unknown as { RED: { nodes: { node(id: string): { _def: { defaults: object } } & Record<string, unknown> } } }).RED;
-    const node = red.nodes.node(nodeId);
-    return Object.fromEntries(Object.keys(node._def.defaults).map((key) => [key, node[key]]));
-  }, id);
 }
 
 /** The example whose node shows each dialog best in the README. */
