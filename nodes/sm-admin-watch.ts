@@ -42,7 +42,7 @@ function healthStatusText(RED: NodeAPI, report: HealthReport): string {
   const parts = present.map((state, index) => {
     const values = { count: report.counts[state], state: RED._(`sm-admin.health.state.${state}`) };
     if (index > 0) return RED._('sm-admin.health.status.next', values);
-    return RED._(values.count === 1 ? 'sm-admin.health.status.firstOne' : 'sm-admin.health.status.first', values);
+    return RED._('sm-admin.health.status.first', values);
   });
   const counts = parts.join(RED._('sm-admin.health.status.separator'));
   if (report.state === 'ok') return counts;

@@ -227,9 +227,12 @@
 
   /**
    * The editor in `container`, saving into `$saved` (the hidden input of the exportDefinition property).
-   * Returns { save(), close() }: save() writes the JSON view back before the dialog saves; close() frees it.
+   * `options.addedExport(definition)` may give a note on an export the node adds itself when it creates the stream
+   * (shown instead of "No export"). Returns { save(), close(), refresh() }: save() writes the JSON view back before
+   * the dialog saves; close() frees it; refresh() shows the note again after a setting it depends on changed.
    */
-  function create(container, $saved) {
+  function create(container, $saved, options) {
+    var addedExport = (options && options.addedExport) || function () { return ""; };
     instances++;
     var originalText = $saved.val();
     var items = parse(originalText);
@@ -254,7 +257,8 @@
       ui.$list.parent().toggle(view === "list" && !empty);
       ui.$add.toggle(view === "list");
       ui.$json.toggle(view === "json");
-      ui.$empty.toggle(view === "list" && empty);
+      var added = addedExport(toDefinition(rows.items()));
+      ui.$empty.text(added || text("exports.empty")).toggleClass("sm-export-added", Boolean(added)).toggle(view === "list" && (empty || Boolean(added)));
       ui.$listButton.toggleClass("selected", view === "list");
       ui.$jsonButton.toggleClass("selected", view === "json");
     }
@@ -298,7 +302,8 @@
       },
       close: function () {
         if (jsonEditor) { jsonEditor.destroy(); jsonEditor = undefined; }
-      }
+      },
+      refresh: render
     };
   }
 

@@ -49,10 +49,10 @@
   }
 
   /**
-   * Builds the form into `container` (a jQuery element) from the node's saved properties. Returns { save(), close() }
-   * for the dialog's oneditsave and oneditcancel.
+   * Builds the form into `container` (a jQuery element) from the node's saved properties; `options` go to the export
+   * editor. Returns { save(), close() } for the dialog's oneditsave and oneditcancel, and refresh() for its notes.
    */
-  function create(container, node) {
+  function create(container, node, options) {
     var $form = $('<div class="sm-definition"></div>').appendTo(container);
     $('<div class="sm-section"></div>').text(text("definition.section.storage")).appendTo($form);
     measuredRow($form, node, "maxSize", "size", "MB");
@@ -68,10 +68,11 @@
 
     $('<div class="sm-section"></div>').text(text("definition.section.exports")).attr("title", text("definition.tip.exportDefinition")).appendTo($form);
     var $exportSaved = $('<input type="hidden" id="node-input-exportDefinition">').val(node.exportDefinition || "").appendTo($form);
-    var exports = editor.exportEditor.create($form, $exportSaved);
+    var exports = editor.exportEditor.create($form, $exportSaved, options);
     return {
       save: function () { exports.save(); exports.close(); },
-      close: function () { exports.close(); }
+      close: function () { exports.close(); },
+      refresh: function () { exports.refresh(); }
     };
   }
 

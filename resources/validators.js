@@ -8,6 +8,11 @@
   var INT64_MAX = 9223372036854775807n;
   var INT32_MAX = 2147483647n;
   var MILLIS_MAX = 9223372036854n;
+  // The S3ExportTaskDefinition rules of the SDKs (lib/protocol/validation.ts), and S3's on user metadata.
+  var S3_BUCKET = /^(?!(\d+\.)+\d+$)(([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$/;
+  var S3_KEY = /^([^\\{ }%`[\]"'><~#^?|]|!\{[a-zA-Z]+:[a-zA-Z/]+\})*$/;
+  var S3_MAX_METADATA_BYTES = 2048;
+  var NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]+$/;
 
   function isBlank(value) {
     return value === undefined || value === null || String(value).trim() === "";
@@ -15,6 +20,39 @@
 
   function isStreamName(value) {
     return typeof value === "string" && STREAM_NAME.test(value);
+  }
+
+  function isS3BucketName(value) {
+    return typeof value === "string" && value.length >= 3 && value.length <= 63 && S3_BUCKET.test(value);
+  }
+
+  /** An S3 object key, whose !{timestamp:format} placeholders take letters and slashes only. */
+  function isS3Key(value) {
+    return typeof value === "string" && value.length >= 1 && value.length <= 1024 && S3_KEY.test(value);
+  }
+
+  /** JSON text of an object of text values, as S3 user metadata takes (without x-amz-meta-, at most 2 KB). */
+  function isS3Metadata(value) {
+    var metadata;
+    try { metadata = JSON.parse(value); } catch (error) { return false; }
+    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) { return false; }
+    var bytes = 0;
+    var valid = Object.keys(metadata).every(function (key) {
+      bytes += new TextEncoder().encode(key + metadata[key]).length;
+      var lower = key.toLowerCase();
+      return typeof metadata[key] === "string" && lower.indexOf("x-amz-meta-") !== 0 && lower.indexOf("$aws-gg-") !== 0;
+    });
+    return valid && bytes <= S3_MAX_METADATA_BYTES;
+  }
+
+  /** An IoT SiteWise property alias: 1 to 2048 characters, none of them a control character. */
+  function isSiteWiseAlias(value) {
+    return typeof value === "string" && value.length <= 2048 && NO_CONTROL_CHARACTERS.test(value);
+  }
+
+  /** A Node-RED `validate` function for an optional text field: blank passes, else `rule` decides on the trimmed text. */
+  function blankOr(rule) {
+    return function (value) { return isBlank(value) || rule(String(value).trim()); };
   }
 
   /** A whole number from min to max (BigInt bounds); blank passes unless required. */
@@ -83,6 +121,11 @@
     MILLIS_MAX: MILLIS_MAX,
     isBlank: isBlank,
     isStreamName: isStreamName,
+    isS3BucketName: isS3BucketName,
+    isS3Key: isS3Key,
+    isS3Metadata: isS3Metadata,
+    isSiteWiseAlias: isSiteWiseAlias,
+    blankOr: blankOr,
     isIntegerIn: isIntegerIn,
     optionalInteger: optionalInteger,
     fieldIsValid: fieldIsValid,

@@ -41,7 +41,7 @@
   }
 
   function formatNumber(value) {
-    if (value === undefined || value === null || value === "") { return "-"; }
+    if (value === undefined || value === null || value === "") { return t("detail.nothingYet"); }
     var number = Number(value);
     if (typeof value === "string" && !Number.isSafeInteger(number)) { return value; }
     return new Intl.NumberFormat(language()).format(number);

@@ -85,6 +85,7 @@
       var highestLag = points.reduce(function (most, point) { return Math.max(most, point.exportLagMessages); }, 0);
       var highestFill = points.reduce(function (most, point) { return Math.max(most, point.fillPercent); }, 0);
       return t("health.chartSummary", {
+        count: Number(newest.exportLagMessages),
         fill: formatPercent(newest.fillPercent),
         highestFill: formatPercent(highestFill),
         lag: api.format.number(newest.exportLagMessages),

@@ -70,6 +70,7 @@
 
     function thresholdsNote(thresholds) {
       return t("health.thresholds", {
+        count: Number(thresholds.exportLagMessages),
         messages: api.format.number(thresholds.exportLagMessages),
         age: api.format.duration(thresholds.exportLagAgeMs),
         grace: api.format.duration(thresholds.errorGraceMs),
@@ -91,7 +92,8 @@
         [t("health.timeToFull"), full]
       ];
       if (health.appendRatePerSecond !== undefined) {
-        rows.push([t("health.appendRate"), t("health.appendRateValue", { rate: new Intl.NumberFormat(api.language(), { maximumFractionDigits: 1 }).format(health.appendRatePerSecond) })]);
+        var rate = Math.round(health.appendRatePerSecond * 10) / 10;
+        rows.push([t("health.appendRate"), t("health.appendRateValue", { count: rate, rate: new Intl.NumberFormat(api.language(), { maximumFractionDigits: 1 }).format(rate) })]);
       }
       sidebar.table(parent, rows);
       $("<div>", { class: "sm-sidebar-note" }).text(thresholdsNote(known.thresholds())).appendTo(parent);
@@ -102,8 +104,8 @@
       var health = known.health(name);
       var found = health && health.exports.filter(function (entry) { return entry.identifier === identifier; })[0];
       if (!found) { return { state: undefined, rows: [] }; }
-      var waiting = found.lagMessages > 0 ? t("health.waitingValue", { count: api.format.number(found.lagMessages), age: api.format.duration(found.lagAgeMs) }) : t("health.nothingWaiting");
-      var rows = [[t("health.waiting"), waiting, found.state === "lagging" ? "sm-sidebar-behind" : ""]];
+      var unsent = found.lagMessages > 0 ? t("health.oldestUnsentValue", { age: api.format.duration(found.lagAgeMs) }) : t("health.nothingUnsent");
+      var rows = [[t("health.oldestUnsent"), unsent, found.state === "lagging" ? "sm-sidebar-behind" : ""]];
       if (found.errorSince !== undefined) { rows.push([t("health.errorSince"), api.format.time(found.errorSince), found.state === "failing" ? "sm-sidebar-failing" : ""]); }
       return { state: found.state, rows: rows };
     }

@@ -14,6 +14,14 @@
       return $("<div>", { class: "sm-sidebar-section-body" }).appendTo(wrapper);
     }
 
+    /** Stream Manager's default segment size, which a stream defined without one has. */
+    var DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
+
+    /** "#12", or "nothing yet" where there is no such message (a negative number: none exported yet). */
+    function sequenceNumber(value) {
+      return value === undefined || value === null || Number(value) < 0 ? t("detail.nothingYet") : "#" + api.format.number(value);
+    }
+
     /** A two-column table of [label, value or element, row class] rows. */
     function table(parent, rows) {
       var element = $("<table>", { class: "sm-sidebar-table" }).appendTo(parent);
@@ -35,13 +43,13 @@
       table(parent, [
         [t("stream.persistence"), t("stream." + summary.persistence)],
         [t("detail.maxSize"), api.format.bytes(summary.maxSize)],
-        [t("detail.segmentSize"), form.streamSegmentSize ? api.format.bytes(form.streamSegmentSize) : "-"],
+        [t("detail.segmentSize"), form.streamSegmentSize ? api.format.bytes(form.streamSegmentSize) : t("detail.byDefault", { value: api.format.bytes(DEFAULT_SEGMENT_SIZE) })],
         [t("stream.ttl"), summary.timeToLiveMillis === undefined ? t("stream.noTtl") : api.format.duration(summary.timeToLiveMillis)],
         [t("stream.strategy"), t("stream." + summary.strategyOnFull)],
         [t("detail.flushOnWrite"), t(form.flushOnWrite ? "detail.yes" : "detail.no")],
         [t("stream.messages"), api.format.number(summary.messageCount)],
-        [t("stream.oldest"), summary.oldestSequenceNumber === undefined ? "-" : "#" + api.format.number(summary.oldestSequenceNumber)],
-        [t("stream.newest"), summary.newestSequenceNumber === undefined ? "-" : "#" + api.format.number(summary.newestSequenceNumber)]
+        [t("stream.oldest"), sequenceNumber(summary.oldestSequenceNumber)],
+        [t("stream.newest"), sequenceNumber(summary.newestSequenceNumber)]
       ]);
     }
 
@@ -58,8 +66,8 @@
         if (checked.state) { sidebar.health.badge(checked.state).appendTo(title); }
         else if (progress.disabled) { $("<span>", { class: "sm-sidebar-badge" }).text(t("detail.disabled")).appendTo(title); }
         var rows = [
-          [t("detail.lastExported"), progress.lastExportedSequenceNumber === undefined || Number(progress.lastExportedSequenceNumber) < 0 ? t("detail.never") : "#" + api.format.number(progress.lastExportedSequenceNumber)],
-          [t("detail.lastExportTime"), api.format.time(progress.lastExportTime)],
+          [t("detail.exportedUpTo"), sequenceNumber(progress.lastExportedSequenceNumber)],
+          [t("detail.lastAttempt"), api.format.time(progress.lastExportTime)],
           [t("detail.lag"), t("detail.lagValue", { count: api.format.number(progress.lag) }), Number(progress.lag) > 0 ? "sm-sidebar-behind" : ""]
         ];
         rows = rows.concat(checked.rows);

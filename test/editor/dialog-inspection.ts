@@ -84,7 +84,9 @@ export function inspectTopTray(page: Page): Promise<DialogInspection> {
       if (!text || !visible(input)) continue;
       texts.push({ where: 'placeholder', text });
       const needed = textWidth(text, input);
-      const available = input.clientWidth - padding(input) + parseFloat(getComputedStyle(input).borderLeftWidth) * 2;
+      // A textarea's placeholder wraps onto its rows.
+      const rows = input instanceof HTMLTextAreaElement ? input.rows : 1;
+      const available = (input.clientWidth - padding(input) + parseFloat(getComputedStyle(input).borderLeftWidth) * 2) * rows;
       if (needed > available) misfits.push({ what: `placeholder of ${name(input)} is cut off`, text, needed: Math.ceil(needed), available: Math.floor(available) });
     }
     for (const button of Array.from(tray.querySelectorAll<HTMLElement>('button, a.red-ui-button'))) {

@@ -1,6 +1,7 @@
 // The editor in a real browser (Debian's Chromium driven by playwright-core): import every example flow, open and
 // save each of our nodes' edit dialogs (which must leave every saved property as it was), deploy, with no console
-// error and no failed request. Screenshots of whole dialogs, in English, go to docs/images/ for the README.
+// error and no failed request. Screenshots of whole dialogs, in English, go to docs/images/ for the README (among
+// them the health watch of sm admin and the IoT SiteWise payload of sm out).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import { startEditorSession, type EditorSession } from './editor-session';
 import { inspectTopTray } from './dialog-inspection';
 import { trayInPlace } from './editor-waits';
 import './editor-window';
+import { savedProperties } from './dialog-checks';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -21,14 +23,11 @@ async function screenshotDialog(page: Page, file: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, file), clip });
 }
 
-/** A node's saved properties as the editor holds them (what a deploy would save). */
-function savedProperties(page: Page, id: string): Promise<Record<string, unknown>> {
-  return page.evaluate((nodeId) => {
-    const node = window.RED.nodes.node(nodeId);
-    if (!node) throw new Error(`the editor holds no node ${nodeId}`);
-    return Object.fromEntries(Object.keys(node._def.defaults).map((key) => [key, node[key]]));
-  }, id);
-}
+/** The example node (by file, type and name) whose dialog shows a setting best in the README, and its picture. */
+const PICTURES_OF = [
+  { file: 'export-health-alerts.json', type: 'sm admin', name: 'watch the export', picture: 'dialog-sm-admin-watch.png' },
+  { file: 'sitewise-and-s3-export.json', type: 'sm out', name: 'to IoT SiteWise', picture: 'dialog-sm-out-sitewise.png' },
+];
 
 /** The example whose node shows each dialog best in the README. */
 const SCREENSHOT_OF: Record<string, string> = {
@@ -64,10 +63,10 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
       const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as { id: string; type: string }[];
       const ourNodes = await page.evaluate((nodes) => {
         const red = window.RED;
-        const ours = (): { id: string; type: string }[] => {
-          const found: { id: string; type: string }[] = [];
+        const ours = (): { id: string; type: string; name?: string }[] => {
+          const found: { id: string; type: string; name?: string }[] = [];
           red.nodes.eachNode((node) => {
-            if (['sm in', 'sm out', 'sm admin'].includes(node.type)) found.push({ id: node.id, type: node.type });
+            if (['sm in', 'sm out', 'sm admin'].includes(node.type)) found.push({ id: node.id, type: node.type, name: typeof node.name === 'string' ? node.name : undefined });
           });
           return found;
         };
@@ -97,6 +96,8 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
             await trayInPlace(page, { focused: false });
           }
         }
+        const picture = PICTURES_OF.find((wanted) => wanted.file === file && wanted.type === node.type && wanted.name === node.name);
+        if (picture) await screenshotDialog(page, picture.picture);
         const before = await savedProperties(page, node.id);
         await page.click('#node-dialog-ok');
         await page.waitForSelector('#node-dialog-ok', { state: 'detached' }).catch(() => undefined);

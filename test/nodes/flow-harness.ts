@@ -30,7 +30,10 @@ const catalog: Record<string, unknown> = Object.assign(
   ...fs.readdirSync(CATALOG_DIR).filter((file) => file.endsWith('.json')).map((file) => JSON.parse(fs.readFileSync(path.join(CATALOG_DIR, file), 'utf8')) as object),
 );
 export function englishText(key: string, values: Record<string, unknown> = {}): string {
-  const found = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalog);
+  const lookUp = (dotted: string): unknown => dotted.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalog);
+  // A count picks the plural form, as i18next does (key_one, key_other).
+  const plural = typeof values.count === 'number' ? lookUp(`${key}_${new Intl.PluralRules('en-US').select(values.count)}`) ?? lookUp(`${key}_other`) : undefined;
+  const found = plural ?? lookUp(key);
   if (typeof found !== 'string') return key;
   return found.replace(/__(\w+)__/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }

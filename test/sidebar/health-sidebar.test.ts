@@ -21,11 +21,33 @@ const FLOW_STREAM = 'getting-started';
 const CATALOGS = path.join(__dirname, '..', '..', '..', 'plugins', 'locales');
 
 interface HealthCatalog {
-  health: { state: Record<string, string>; lastHour: string; errorSince: string };
+  health: Record<string, string> & { state: Record<string, string> };
+  detail: Record<string, string>;
 }
 
 function catalog(language: string): HealthCatalog {
   return JSON.parse(fs.readFileSync(path.join(CATALOGS, language, 'stream-manager-sidebar.json'), 'utf8')) as HealthCatalog;
+}
+
+/** The text of a plural key for `count` in the language, as its plural rules choose the form. */
+function pluralText(words: Record<string, string>, key: string, language: string, count: number): string {
+  const form = new Intl.PluralRules(language).select(count);
+  const text = words[`${key}_${form}`] ?? words[`${key}_other`];
+  if (text === undefined) throw new Error(`${language} has no ${key}_${form} nor ${key}_other`);
+  return text;
+}
+
+/** A catalog text with its __name__ values filled in. */
+function filled(text: string, values: Record<string, string>): string {
+  return text.replace(/__(\w+)__/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** A sidebar text as the editor gives it (RED._ with its plural rules). */
+function editorText(page: Page, key: string, values: Record<string, unknown>): Promise<string> {
+  return page.evaluate(
+    ([name, options]) => (window as unknown as { RED: { _(key: string, options: object): string } }).RED._(`node-red-contrib-greengrass-stream-manager/stream-manager-sidebar:${name}`, options),
+    [key, values] as const,
+  );
 }
 
 /** The number of samples the chart of a stream's row shows (its state strip has one mark per sample). */
@@ -104,6 +126,15 @@ describe('stream health in the sidebar, in a real browser', { timeout: 600_000 }
         await exportCard.locator('.sm-sidebar-health-failing').waitFor({ timeout: 20_000 });
         assert.match(await exportCard.innerText(), new RegExp(words.errorSince));
         assert.match(await exportCard.innerText(), /ECONNREFUSED/, 'the last error');
+        const card = await exportCard.innerText();
+        for (const label of [words.oldestUnsent, catalog(language).detail.exportedUpTo, catalog(language).detail.lastAttempt]) {
+          assert.ok(card.includes(label), `the export card shows "${label}": ${card}`);
+        }
+        assert.ok(card.includes(catalog(language).detail.nothingYet), `nothing exported reads "${catalog(language).detail.nothingYet}": ${card}`);
+        for (const count of [1, 2, 0.5]) {
+          const expected = filled(pluralText(words, 'appendRateValue', language, count), { rate: String(count) });
+          assert.equal(await editorText(page, 'health.appendRateValue', { count, rate: String(count) }), expected, `${count} messages/s in ${language}`);
+        }
         assert.match(String(await view.locator('svg.sm-sidebar-chart').getAttribute('aria-label')), /40/, 'the highest lag in words');
         await page.locator('#red-ui-sidebar').screenshot({ path: shot('stream') });
         await exportCard.scrollIntoViewIfNeeded();

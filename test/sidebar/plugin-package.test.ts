@@ -8,16 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
+import { baseKeys, missingPluralForms } from '../helpers/catalog-keys';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const PACKAGE = 'node-red-contrib-greengrass-stream-manager';
 const PLUGIN_ID = `${PACKAGE}/stream-manager-sidebar`;
 const LANGUAGES = ['en-US', 'de', 'ja', 'zh-CN'];
-
-function keys(value: unknown, prefix = ''): string[] {
-  if (typeof value !== 'object' || value === null) return [prefix];
-  return Object.entries(value).flatMap(([key, field]) => keys(field, prefix ? `${prefix}.${key}` : key));
-}
 
 function catalog(language: string): Record<string, Record<string, string>> {
   return JSON.parse(fs.readFileSync(path.join(ROOT, 'plugins', 'locales', language, 'stream-manager-sidebar.json'), 'utf8')) as Record<string, Record<string, string>>;
@@ -75,9 +71,10 @@ describe('the sidebar plugin from the packed tarball in a stock Node-RED', { tim
   });
 
   it('serves the same catalog keys in every language (GET /plugins/messages)', async () => {
-    const english = keys(catalog('en-US')).sort();
+    const english = baseKeys(catalog('en-US'));
     for (const language of LANGUAGES) {
-      assert.deepEqual(keys(catalog(language)).sort(), english, `${language} has the en-US keys`);
+      assert.deepEqual(baseKeys(catalog(language)), english, `${language} has the en-US keys`);
+      assert.deepEqual(missingPluralForms(catalog(language), language), [], `${language} has every plural form its language uses`);
       const served = (await (await get(`plugins/messages?lng=${language}`)).json()) as Record<string, { sidebar?: { label?: string } }>;
       assert.equal(served[PLUGIN_ID]?.sidebar?.label, catalog(language).sidebar.label, `${language} label`);
     }
