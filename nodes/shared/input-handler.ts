@@ -89,8 +89,9 @@ export function inputListener<Msg extends NodeMessageInFlow, Input>(
       done(asStreamManagerError(error));
       return;
     }
+    if (!work) return succeeded(done);
     // Exactly one of the two runs, and only when nothing was thrown: done is called once.
-    Promise.resolve(work).then(
+    work.then(
       () => succeeded(done),
       (error: unknown) => failed(error, input, done),
     );
