@@ -123,7 +123,8 @@ export class ConsumerNode {
     this.controller.status.showSoon();
   }
 
-  private async control(control: Control): Promise<void> {
+  /** Synchronous but for a seek: acks come once per msg, and a promise for each would cost as much as the ack. */
+  private control(control: Control): Promise<void> | void {
     switch (control.action) {
       case 'ack':
       case 'nack':
@@ -132,15 +133,15 @@ export class ConsumerNode {
           if (control.action === 'ack') this.consumer.ack(sequenceNumber);
           else this.consumer.nack(sequenceNumber, control.reason);
         }
-        break;
+        this.controller.status.showSoon();
+        return;
       case 'pause':
         return this.consumer.pause();
       case 'resume':
         return this.consumer.resume();
       case 'seek':
-        await this.consumer.seek(control.sequenceNumber);
+        return this.consumer.seek(control.sequenceNumber).then(() => this.controller.status.showSoon());
     }
-    this.controller.status.showSoon();
   }
 
   /** Every LAG_INTERVAL_MS while connected: how many messages the consumer is behind, for the status. */

@@ -2,11 +2,10 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { StreamManagerClient } from '../lib/client/client';
 import { ValidationError } from '../lib/protocol/errors';
-import type { Int64 } from '../lib/protocol/model';
 import { validateStreamName } from '../lib/protocol/validation';
 import { AppendQueue, QueueFullError } from './shared/append-queue';
 import { FlowNodeController } from './shared/flow-node-controller';
-import type { SendMsgs } from './shared/input-handler';
+import type { Done, SendMsgs } from './shared/input-handler';
 import { jsonSafe } from './shared/json-safe';
 import { groupWindowMs, payloadModeOf, type OutPayloadSettings } from './shared/out-payload';
 import { OutPayloadAppender } from './shared/out-payload-appender';
@@ -120,20 +119,19 @@ function payloadAppenderOf(RED: NodeAPI, node: Node, config: SmOutProperties, qu
   return { appender, outcomes };
 }
 
-/** The appender checks the msg at once (a throw is bad input) and says when its appends are acknowledged. */
-function appendBuilt(appender: OutPayloadAppender, stream: string, msg: SmOutMessage, send: SendMsgs): Promise<void> {
-  let settle: (error?: Error) => void = () => undefined;
-  const appended = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
-  appender.handle(stream, msg, send, settle);
-  return appended;
-}
-
-async function appendRaw(queue: AppendQueue, config: SmOutProperties, { stream, payloads }: Append, msg: SmOutMessage, send: SendMsgs): Promise<void> {
-  const sequenceNumbers = await new Promise<Int64[]>((resolve, reject) => queue.push({ stream, payloads, resolve, reject }));
-  msg.stream = stream;
-  if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
-  else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
-  send(msg as NodeMessage);
+function appendRaw(queue: AppendQueue, config: SmOutProperties, { stream, payloads }: Append, msg: SmOutMessage, send: SendMsgs, finished: Done): void {
+  queue.push({
+    stream,
+    payloads,
+    resolve: (sequenceNumbers) => {
+      msg.stream = stream;
+      if (config.batch && Array.isArray(msg.payload)) msg.sequenceNumbers = sequenceNumbers.map(jsonSafe);
+      else msg.sequenceNumber = jsonSafe(sequenceNumbers[0]);
+      send(msg as NodeMessage);
+      finished();
+    },
+    reject: finished,
+  });
 }
 
 export = (RED: NodeAPI): void => {
@@ -166,7 +164,8 @@ export = (RED: NodeAPI): void => {
     controller.onInput<SmOutMessage, Append>({
       check: (msg) => appendOf(RED, node, config, msg),
       operation: () => 'append',
-      run: (append, msg, send) => (built ? appendBuilt(built.appender, append.stream, msg, send) : appendRaw(queue, config, append, msg, send)),
+      // The appender checks the msg at once (a throw is bad input) and says when its appends are acknowledged.
+      start: (append, msg, send, finished) => (built ? built.appender.handle(append.stream, msg, send, finished) : appendRaw(queue, config, append, msg, send, finished)),
     });
   }
 

@@ -40,13 +40,30 @@ function withGap(msg: Record<string, unknown>, gap: Gap | undefined): NodeMessag
   return msg as NodeMessage;
 }
 
+/**
+ * One msg per message: the base's properties, then the metadata, topic and payload, as `{ ...base, ...metadata,
+ * topic, payload }` would make it but without the spreads and the metadata object between: a continuous sm in makes
+ * one for every message it reads, over 100 000 a second.
+ */
+function msgOfMessage(message: MsgSource, shape: MsgShape): NodeMessage {
+  const msg: Record<string, unknown> = shape.base ? { ...shape.base } : {};
+  msg.stream = message.stream;
+  msg.sequenceNumber = jsonSafe(message.sequenceNumber);
+  msg.ingestTime = jsonSafe(message.ingestTime);
+  if (message.deliveryCount !== undefined) {
+    msg.deliveryCount = message.deliveryCount;
+    msg.redelivered = message.redelivered;
+  }
+  msg.topic = message.stream;
+  msg.payload = bytesToPayload(message.payload, shape.format);
+  return withGap(msg, message.gap);
+}
+
 /** The msgs for one read, or undefined when a payload could not be decoded (reported on `node` with its metadata). */
 export function msgsOf(node: Node, messages: MsgSource[], shape: MsgShape): NodeMessage[] | undefined {
   const base = shape.base ?? {};
   try {
-    if (!shape.batch) {
-      return messages.map((message) => withGap({ ...base, ...metadataOf(message), topic: message.stream, payload: bytesToPayload(message.payload, shape.format) }, message.gap));
-    }
+    if (!shape.batch) return messages.map((message) => msgOfMessage(message, shape));
     const payload = messages.map((message) => bytesToPayload(message.payload, shape.format));
     const gap = messages.find((message) => message.gap)?.gap;
     return [withGap({ ...base, payload, messages: messages.map(metadataOf), stream: messages[0].stream, topic: messages[0].stream }, gap)];
