@@ -8,7 +8,7 @@ import { requestFailureReason, withReason, type RequestOperation } from './failu
 import type { FlowNodeStatus } from './node-status';
 
 export type SendMsgs = (msg: NodeMessage | (NodeMessage | NodeMessage[] | null)[]) => void;
-type Done = (error?: Error) => void;
+export type Done = (error?: Error) => void;
 export type InputListener = (msg: NodeMessageInFlow, send: SendMsgs, done: Done) => void;
 
 /** Does the work and says once when it is done: with an error, a failed request. */
