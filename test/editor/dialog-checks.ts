@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { DialogInspection } from './dialog-inspection';
 import { startEditorSession, type EditorSession } from './editor-session';
+import { trayClosed, trayInPlace } from './editor-waits';
+import './editor-window';
 
 export const ROOT = path.join(__dirname, '..', '..', '..');
 export const LANGUAGES = ['en-US', 'de', 'ja', 'zh-CN'];
@@ -42,44 +44,49 @@ export function catalogText(language: string, file: string, key: string): string
   return found;
 }
 
+/** A node as a flow file holds it: its id, its type and its own properties. */
+export interface FlowNode {
+  id: string;
+  type: string;
+  [property: string]: unknown;
+}
+
 /** Imports nodes as the palette would add them (every default), then each node's own values; ids are kept. */
-export async function importNodes(page: Page, nodes: object[]): Promise<void> {
+export async function importNodes(page: Page, nodes: FlowNode[]): Promise<void> {
+  // Importing is synchronous: the nodes are in the editor when evaluate returns.
   await page.evaluate((imported) => {
-    const red = (window as unknown as {
-      RED: {
-        view: { importNodes(nodes: unknown, options: object): void };
-        nodes: { getType(type: string): { defaults: Record<string, { value: unknown }> } | undefined; node(id: string): unknown };
-      };
-    }).RED;
+    const red = window.RED;
     // A node the editor has already (the examples' shared config node, say) is not imported twice.
-    const complete = imported.filter((node) => !red.nodes.node((node as { id: string }).id)).map((node) => {
-      const defaults = red.nodes.getType((node as { type: string }).type)?.defaults ?? {};
+    const complete = imported.filter((node) => !red.nodes.node(node.id)).map((node) => {
+      const defaults = red.nodes.getType(node.type)?.defaults ?? {};
       return { ...Object.fromEntries(Object.entries(defaults).map(([key, rule]) => [key, rule.value])), ...node };
     });
     red.view.importNodes(complete, { generateIds: false });
   }, nodes);
-  await page.waitForTimeout(200);
 }
 
+/** Opens a node's dialog and resolves once it has slid in and holds the focus. */
 export async function openNodeDialog(page: Page, id: string): Promise<void> {
   await page.evaluate((nodeId) => {
-    const red = (window as unknown as { RED: { editor: { edit(node: unknown): void }; nodes: { node(id: string): unknown } } }).RED;
-    red.editor.edit(red.nodes.node(nodeId));
+    const node = window.RED.nodes.node(nodeId);
+    if (!node) throw new Error(`the editor holds no node ${nodeId}`);
+    window.RED.editor.edit(node);
   }, id);
   await page.waitForSelector('#node-dialog-ok', { state: 'visible' });
-  await page.waitForTimeout(400);
+  await trayInPlace(page);
 }
 
+/** Closes the topmost tray with its `cancel` button; resolves once it is gone and the tray below is back in place. */
 export async function closeTopTray(page: Page, cancel: string): Promise<void> {
   await page.click(cancel);
-  await page.waitForTimeout(300);
+  await trayClosed(page, cancel);
 }
 
 /** The saved property names of a node type: a label must never show one of them. */
 export async function propertyNames(page: Page, type: string): Promise<string[]> {
   return page.evaluate((nodeType) => {
-    const red = (window as unknown as { RED: { nodes: { getType(type: string): { defaults: object; credentials?: object } } } }).RED;
-    const definition = red.nodes.getType(nodeType);
+    const definition = window.RED.nodes.getType(nodeType);
+    if (!definition) throw new Error(`the editor has no node type ${nodeType}`);
     return [...Object.keys(definition.defaults), ...Object.keys(definition.credentials ?? {})];
   }, type);
 }
@@ -87,8 +94,8 @@ export async function propertyNames(page: Page, type: string): Promise<string[]>
 /** A node's saved properties as the editor holds them (what a deploy would save). */
 export function savedProperties(page: Page, id: string): Promise<Record<string, unknown>> {
   return page.evaluate((nodeId) => {
-    const red = (window as unknown as { RED: { nodes: { node(id: string): { _def: { defaults: object } } & Record<string, unknown> } } }).RED;
-    const node = red.nodes.node(nodeId);
+    const node = window.RED.nodes.node(nodeId);
+    if (!node) throw new Error(`the editor holds no node ${nodeId}`);
     return Object.fromEntries(Object.keys(node._def.defaults).map((key) => [key, node[key]]));
   }, id);
 }

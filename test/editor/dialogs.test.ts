@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { inspectTopTray, type DialogInspection } from './dialog-inspection';
 import { closeTopTray, dialogSuite, findingTests, importNodes, judge, LANGUAGES, openNodeDialog, propertyNames, ROOT, screenshotDialog } from './dialog-checks';
+import { exportJsonViewShows, trayClosed, trayInPlace } from './editor-waits';
+import './editor-window';
 
 const ARTEFACTS = path.join(ROOT, 'test-artifacts', 'editor');
 const CONFIG_ID = 'dialogs-config';
@@ -50,11 +52,10 @@ const DESTINATION_KINDS = ['kinesis', 'iotAnalytics', 'IotSitewise', 's3TaskExec
 
 async function openConfigDialog(page: Page): Promise<void> {
   await page.evaluate((id) => {
-    const red = (window as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }).RED;
-    red.editor.editConfig('', 'sm-config', id);
+    window.RED.editor.editConfig('', 'sm-config', id);
   }, CONFIG_ID);
   await page.waitForSelector('#node-config-dialog-ok', { state: 'visible' });
-  await page.waitForTimeout(400);
+  await trayInPlace(page);
 }
 
 async function screenshot(page: Page, language: string, dialog: string, inspection: DialogInspection): Promise<void> {
@@ -90,14 +91,14 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
           for (const [index, kind] of DESTINATION_KINDS.entries()) {
             await rows.nth(index).click();
             await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
-            await page.waitForTimeout(300);
+            await trayInPlace(page);
             const destination = await inspectTopTray(page);
             findings.push(...judge(language, `export-${kind}`, destination, exportFields, english));
             await screenshot(page, language, `export-${kind}`, destination);
             await closeTopTray(page, '#sm-export-dialog-cancel');
           }
           await page.click('#sm-exports-view-json');
-          await page.waitForTimeout(400);
+          await exportJsonViewShows(page, 'ToKinesis');
           await screenshot(page, language, 'sm-admin-json', await inspectTopTray(page));
         }
         await closeTopTray(page, '#node-dialog-cancel');
@@ -110,8 +111,7 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     const page = await suite.session.openEditor('en-US', { width: 1400, height: 1300 });
     const tab = 'roundtrip-tab';
     await page.evaluate((nodes) => {
-      const red = (window as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void } } }).RED;
-      red.view.importNodes(nodes, { generateIds: false });
+      window.RED.view.importNodes(nodes, { generateIds: false });
     }, [
       { id: tab, type: 'tab', label: 'round trip' },
       { id: 'roundtrip-config', type: 'sm-config', name: 'round trip', host: '127.0.0.1', port: String(suite.session.environment.streamManagerPort), connectTimeout: '3', requestTimeout: '60' },
@@ -126,8 +126,7 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     // Node-RED focuses a tray's first field once the tray has slid in: typing before that would land there.
     const trayOpened = async (): Promise<void> => {
       await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
-      await page.waitForFunction(() => document.activeElement?.id === 'sm-export-identifier', undefined, { timeout: 5000 }).catch(() => undefined);
-      await page.waitForTimeout(200);
+      await trayInPlace(page);
     };
     const addDestination = async (kind: string, fill: (page: Page) => Promise<void>): Promise<void> => {
       await page.selectOption('#sm-exports-kind', kind);
@@ -138,7 +137,7 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
       const marked = await page.locator('.red-ui-tray .input-error').evaluateAll((elements) => elements.map((element) => `${element.id}=${(element as HTMLInputElement).value}`));
       assert.ok(enabled, `${kind}: Done is enabled once every field is valid; marked: ${marked.join(', ')}`);
       await page.click('#sm-export-dialog-ok');
-      await page.waitForSelector('#sm-export-dialog-ok', { state: 'detached' });
+      await trayClosed(page, '#sm-export-dialog-ok');
     };
     await addDestination('kinesis', async () => {
       await page.fill('#sm-export-kinesisStreamName', 'sensor-readings');
@@ -163,7 +162,8 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     });
     assert.equal(await page.locator('.sm-export-row').count(), 3);
     await page.locator('.red-ui-editableList-item-remove').nth(2).click();
-    await page.waitForTimeout(500);
+    // The row fades out before the list lets it go.
+    await page.locator('.red-ui-editableList-item-deleting').waitFor({ state: 'detached' });
     assert.equal(await page.locator('.sm-export-row').count(), 2, 'the S3 destination is removed');
 
     await page.locator('.sm-export-row').first().click();
@@ -172,11 +172,11 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     await page.fill('#sm-export-priority', '4');
     await page.locator('#sm-export-priority').dispatchEvent('change');
     await page.click('#sm-export-dialog-ok');
-    await page.waitForSelector('#sm-export-dialog-ok', { state: 'detached' });
+    await trayClosed(page, '#sm-export-dialog-ok');
 
     // The JSON view shows what the forms made; an edit there comes back to the forms, a wrong one is refused.
     await page.click('#sm-exports-view-json');
-    await page.waitForTimeout(500);
+    await exportJsonViewShows(page, 'sensor-readings');
     const typeInJsonView = async (text: string): Promise<void> => {
       await page.locator('.sm-exports-json').click();
       await page.keyboard.press('Control+A');
@@ -189,11 +189,12 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     };
     await typeInJsonView(JSON.stringify({ ...edited, kinesis: [{ ...edited.kinesis[0], batchSize: 9999 }] }));
     await page.click('#sm-exports-view-list');
-    await page.waitForTimeout(300);
+    // The refusal's notice is the sign the click was handled (the session hides notices from view, so it is only attached).
+    await page.locator('.red-ui-notification-error').waitFor({ state: 'attached' });
     assert.equal(await page.locator('#sm-exports-view-json.selected').count(), 1, 'a batch size of 9999 keeps the JSON view open');
     await typeInJsonView(JSON.stringify(edited));
     await page.click('#sm-exports-view-list');
-    await page.waitForTimeout(300);
+    await page.locator('#sm-exports-view-list.selected').waitFor();
     assert.equal(await page.locator('.sm-export-row').count(), 2);
 
     await page.click('#node-dialog-ok');
@@ -216,8 +217,7 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
     const page = await suite.session.openEditor('en-US');
     const saved = ['{"kinesis": [', JSON.stringify({ iotCore: [{ identifier: 'X' }] }, null, 1)];
     await page.evaluate((texts) => {
-      const red = (window as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void } } }).RED;
-      red.view.importNodes([
+      window.RED.view.importNodes([
         { id: 'odd-tab', type: 'tab', label: 'odd' },
         ...texts.map((text, index) => ({ id: `odd-${index}`, type: 'sm out', z: 'odd-tab', stream: 's', streamType: 'str', createStream: true, exportDefinition: text, x: 100, y: 60 + 60 * index, wires: [[]] })),
       ], { generateIds: false });
@@ -228,8 +228,8 @@ describe('every dialog in every language', { timeout: 600_000 }, () => {
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-dialog-ok', { state: 'detached' });
       const after = await page.evaluate((id) => {
-        const red = (window as unknown as { RED: { nodes: { node(id: string): { exportDefinition: string; valid: boolean } } } }).RED;
-        const node = red.nodes.node(id);
+        const node = window.RED.nodes.node(id);
+        if (!node) throw new Error(`the editor holds no node ${id}`);
         return { text: node.exportDefinition, valid: node.valid };
       }, `odd-${index}`);
       assert.deepEqual(after, { text, valid: false }, `${text} is kept as it was and marks the node invalid`);

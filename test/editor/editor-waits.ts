@@ -35,3 +35,26 @@ export async function notificationShown(page: Page, selector: string): Promise<v
     { timeout: TIMEOUT_MS, polling: 'raf' },
   );
 }
+
+/**
+ * Resolves once the tray holding `selector` has closed (the element is gone) and the tray below it, if there is one,
+ * has slid back into place. Node-RED puts the lower tray back in the same step in which it removes the closed one.
+ */
+export async function trayClosed(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).waitFor({ state: 'detached', timeout: TIMEOUT_MS });
+  if ((await page.locator('.red-ui-tray').count()) > 0) await trayInPlace(page, { focused: false });
+}
+
+/** Resolves once the export editor's JSON view is shown and its code editor has drawn a text containing `text`. */
+export async function exportJsonViewShows(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    (wanted) => {
+      const views = document.querySelectorAll<HTMLElement>('.red-ui-tray .sm-exports-json');
+      const view = views[views.length - 1];
+      // The code editor draws spaces as no-break spaces.
+      return view !== undefined && view.offsetParent !== null && (view.textContent ?? '').replace(/\u00a0/g, ' ').includes(wanted);
+    },
+    text,
+    { timeout: TIMEOUT_MS, polling: 'raf' },
+  );
+}

@@ -7,6 +7,8 @@
 export interface EditorNodeDefinition {
   defaults: Record<string, { value: unknown }>;
   credentials?: Record<string, unknown>;
+  /** The labels of the output ports: a list, or a function of the port's index called with the node as `this`. */
+  outputLabels?: string[] | ((this: EditorNode, index: number) => string | undefined);
 }
 
 /** A node (or config node) in the editor: its saved properties under their names, as a deploy would save them. */
@@ -15,6 +17,10 @@ export interface EditorNode {
   type: string;
   /** False when a property fails its check: the editor marks the node with a red triangle. */
   valid?: boolean;
+  /** The number of output ports, for a node that has any. */
+  outputs?: number;
+  /** sm out's and sm admin's export definition, as the text the dialog saved. */
+  exportDefinition?: string;
   _def: EditorNodeDefinition;
   [property: string]: unknown;
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startEditorSession, type EditorSession } from './editor-session';
 import { inspectTopTray } from './dialog-inspection';
-import { trayInPlace } from './editor-waits';
+import { trayClosed, trayInPlace } from './editor-waits';
 import './editor-window';
 import { savedProperties } from './dialog-checks';
 
@@ -92,8 +92,7 @@ describe('the editor in a real browser', { timeout: 600_000 }, () => {
             await trayInPlace(page);
             await screenshotDialog(page, 'dialog-export-destination.png');
             await page.click('#sm-export-dialog-cancel');
-            await page.waitForSelector('#sm-export-dialog-ok', { state: 'detached' });
-            await trayInPlace(page, { focused: false });
+            await trayClosed(page, '#sm-export-dialog-ok');
           }
         }
         const picture = PICTURES_OF.find((wanted) => wanted.file === file && wanted.type === node.type && wanted.name === node.name);

@@ -12,8 +12,10 @@ import type { Page } from 'playwright-core';
 import { inspectTopTray } from './dialog-inspection';
 import {
   catalogText,
+  closeTopTray,
   dialogSuite,
   findingTests,
+  type FlowNode,
   importNodes,
   judge,
   LANGUAGES,
@@ -23,6 +25,8 @@ import {
   savedProperties,
   screenshotDialog,
 } from './dialog-checks';
+import { trayInPlace } from './editor-waits';
+import './editor-window';
 
 const ARTEFACTS = path.join(ROOT, 'test-artifacts', 'editor-fields');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -30,10 +34,10 @@ const CONFIG_ID = 'sm-examples-config';
 const TAB = 'fields-tab';
 
 /** The examples' nodes with their own ids (both examples share one config node). */
-function exampleNodes(): object[] {
+function exampleNodes(): FlowNode[] {
   const seen = new Set<string>();
   return ['sitewise-and-s3-export.json', 'export-health-alerts.json']
-    .flatMap((file) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as { id: string }[])
+    .flatMap((file) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[])
     .filter((node) => !seen.has(node.id) && Boolean(seen.add(node.id)));
 }
 
@@ -97,17 +101,13 @@ const CASES: DialogCase[] = [
   { dialog: 'sm-in-s3status', id: 'js-status', type: 'sm in', shown: ['#node-input-format'], hidden: [] },
 ];
 
-interface RedNode {
-  _def: { outputLabels?: (this: RedNode, index: number) => string | undefined };
-  outputs: number;
-}
-
 /** The labels of a node's outputs as the editor shows them on its ports. */
 function outputLabelsOf(page: Page, id: string): Promise<(string | undefined)[]> {
   return page.evaluate((nodeId) => {
-    const red = (window as unknown as { RED: { nodes: { node(id: string): RedNode } } }).RED;
-    const node = red.nodes.node(nodeId);
-    return Array.from({ length: node.outputs }, (_, index) => node._def.outputLabels?.call(node, index));
+    const node = window.RED.nodes.node(nodeId);
+    if (!node) throw new Error(`the editor holds no node ${nodeId}`);
+    const labels = node._def.outputLabels;
+    return Array.from({ length: node.outputs ?? 0 }, (_, index) => (typeof labels === 'function' ? labels.call(node, index) : labels?.[index]));
   }, id);
 }
 
@@ -175,15 +175,13 @@ describe('the health and payload fields of the dialogs in every language', { tim
         assert.equal(analytics, catalogText(language, 'sm-out', 'exports.kind.iotAnalytics'), 'the kind to add says IoT Analytics reached its end of support');
         await page.locator('.sm-export-row').first().click();
         await page.waitForSelector('#sm-export-dialog-ok', { state: 'visible' });
-        await page.waitForTimeout(300);
+        await trayInPlace(page);
         assert.match(await page.locator('.red-ui-tray').last().innerText(), new RegExp(catalogText(language, 'sm-out', 'exports.about.iotAnalytics').slice(0, 30).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
         const destination = await inspectTopTray(page);
         findings.push(...judge(language, 'export-iotAnalytics', destination, [], english));
         await screenshotDialog(page, ARTEFACTS, language, 'export-iotAnalytics', destination);
-        await page.click('#sm-export-dialog-cancel');
-        await page.waitForTimeout(300);
-        await page.click('#node-dialog-cancel');
-        await page.waitForSelector('#node-dialog-cancel', { state: 'detached' });
+        await closeTopTray(page, '#sm-export-dialog-cancel');
+        await closeTopTray(page, '#node-dialog-cancel');
       } finally {
         await page.context().close();
       }
