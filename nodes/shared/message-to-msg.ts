@@ -29,10 +29,20 @@ function identityOf(message: MsgSource): Record<string, unknown> {
   return { stream: message.stream, sequenceNumber: jsonSafe(message.sequenceNumber), ingestTime: jsonSafe(message.ingestTime) };
 }
 
+/** Writes a message's metadata onto `target`: where it is stored, and its deliveries when it was acknowledged. */
+function writeMetadata(target: Record<string, unknown>, message: MsgSource): Record<string, unknown> {
+  target.stream = message.stream;
+  target.sequenceNumber = jsonSafe(message.sequenceNumber);
+  target.ingestTime = jsonSafe(message.ingestTime);
+  if (message.deliveryCount !== undefined) {
+    target.deliveryCount = message.deliveryCount;
+    target.redelivered = message.redelivered;
+  }
+  return target;
+}
+
 function metadataOf(message: MsgSource): Record<string, unknown> {
-  const metadata = identityOf(message);
-  if (message.deliveryCount !== undefined) Object.assign(metadata, { deliveryCount: message.deliveryCount, redelivered: message.redelivered });
-  return metadata;
+  return writeMetadata({}, message);
 }
 
 function withGap(msg: Record<string, unknown>, gap: Gap | undefined): NodeMessage {
@@ -42,18 +52,11 @@ function withGap(msg: Record<string, unknown>, gap: Gap | undefined): NodeMessag
 
 /**
  * One msg per message: the base's properties, then the metadata, topic and payload, as `{ ...base, ...metadata,
- * topic, payload }` would make it but without the spreads and the metadata object between: a continuous sm in makes
+ * topic, payload }` would make it but without the spreads and a metadata object between: a continuous sm in makes
  * one for every message it reads, over 100 000 a second.
  */
 function msgOfMessage(message: MsgSource, shape: MsgShape): NodeMessage {
-  const msg: Record<string, unknown> = shape.base ? { ...shape.base } : {};
-  msg.stream = message.stream;
-  msg.sequenceNumber = jsonSafe(message.sequenceNumber);
-  msg.ingestTime = jsonSafe(message.ingestTime);
-  if (message.deliveryCount !== undefined) {
-    msg.deliveryCount = message.deliveryCount;
-    msg.redelivered = message.redelivered;
-  }
+  const msg = writeMetadata(shape.base ? { ...shape.base } : {}, message);
   msg.topic = message.stream;
   msg.payload = bytesToPayload(message.payload, shape.format);
   return withGap(msg, message.gap);
