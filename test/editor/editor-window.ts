@@ -40,6 +40,8 @@ export interface HealthChartPoint {
 }
 
 export interface NodeRedEditor {
+  /** A catalog text in the editor's language, with its values and plural forms filled in. */
+  _(key: string, options?: object): string;
   nodes: {
     /** Undefined for an id the editor does not hold. */
     node(id: string): EditorNode | undefined;

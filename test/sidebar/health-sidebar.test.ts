@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { StreamManagerClient } from '../../lib/client/client';
 import { Persistence, StrategyOnFull } from '../../lib/protocol/enums';
 import { startEditorSession, type EditorSession } from '../editor/editor-session';
+import '../editor/editor-window';
 import { freePort } from '../helpers/free-port';
 import { cutOff, showSidebar, untranslated } from './sidebar-page';
 
@@ -45,7 +46,7 @@ function filled(text: string, values: Record<string, string>): string {
 /** A sidebar text as the editor gives it (RED._ with its plural rules). */
 function editorText(page: Page, key: string, values: Record<string, unknown>): Promise<string> {
   return page.evaluate(
-    ([name, options]) => (window as unknown as { RED: { _(key: string, options: object): string } }).RED._(`node-red-contrib-greengrass-stream-manager/stream-manager-sidebar:${name}`, options),
+    ([name, options]) => window.RED._(`node-red-contrib-greengrass-stream-manager/stream-manager-sidebar:${name}`, options),
     [key, values] as const,
   );
 }
