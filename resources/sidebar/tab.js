@@ -119,11 +119,15 @@
       };
     }
 
-    /** Refreshes the view, then asks for the server's state; settles whether or not either call succeeded. */
-    function refreshViewAndState(view, configId, showState) {
+    /**
+     * Refreshes the view, then asks for the server's state unless the tab was hidden meanwhile; settles whether or
+     * not either call succeeded.
+     */
+    function refreshViewAndState(view, configId, showState, shown) {
       var settled = function () { return $.Deferred().resolve(); };
       // The view first: its request makes the endpoints hold the connection, so the state asked after it is current.
       return (view && view.refresh ? view.refresh() : settled()).then(settled, settled).then(function () {
+        if (!shown()) { return settled(); }
         return api.state(configId).then(showState, function (error) {
           if (error.code === "UnknownConfig") { showState(null); }
         }).then(settled, settled);
@@ -138,7 +142,7 @@
       var listView = null;
       var shown = function () { return ui.content.is(":visible") && !document.hidden; };
       var refresh = refresher(shown, function () { return configId !== ""; }, function () {
-        return refreshViewAndState(host.current(), configId, showState);
+        return refreshViewAndState(host.current(), configId, showState, shown);
       });
 
       var context = {
