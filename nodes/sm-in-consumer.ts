@@ -7,6 +7,7 @@ import type { ConnectionStatus } from './shared/config-contract';
 import { requestFailureReason } from './shared/failure-reason';
 import type { FlowNodeController } from './shared/flow-node-controller';
 import { msgsOf } from './shared/message-to-msg';
+import { sendEach } from './shared/send-each';
 import type { PayloadFormat } from './shared/payload-encoding';
 
 export interface ConsumerSettings {
@@ -119,7 +120,7 @@ export class ConsumerNode {
 
   private deliver(deliveries: Delivery[], shape: { format: PayloadFormat; batch: boolean }): void {
     const msgs = msgsOf(this.controller.node, deliveries, shape);
-    if (msgs) this.controller.node.send([msgs]);
+    if (msgs) sendEach((msg) => this.controller.node.send(msg), msgs);
     this.controller.status.showSoon();
   }
 

@@ -7,6 +7,7 @@ import { validateStreamName } from '../lib/protocol/validation';
 import { configNodeOf } from './shared/config-node-of';
 import { FlowNodeController } from './shared/flow-node-controller';
 import { msgSourceOf, msgsOf } from './shared/message-to-msg';
+import { sendEach } from './shared/send-each';
 import { showSettingsProblem } from './shared/node-status';
 import { PAYLOAD_FORMATS, type PayloadFormat } from './shared/payload-encoding';
 import { ConsumerNode, type ConsumerSettings } from './sm-in-consumer';
@@ -120,7 +121,7 @@ function startOnInput(RED: NodeAPI, node: Node, config: SmInProperties): void {
       const { _msgid, ...base } = msg;
       void _msgid;
       const out = msgsOf(node, messages.map(msgSourceOf), { format: formatOf(config), batch, base: batch ? msg : base });
-      if (out) send([out]);
+      if (out) sendEach(send, out);
     },
   });
 }

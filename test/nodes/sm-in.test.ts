@@ -5,6 +5,7 @@ import type { TestServer } from '../helpers/server';
 import { collect, configNode, helper, observe, loadFlow, quietFor, statusShows, useRuntimeAndServer, waitUntil, type FlowNode } from './flow-harness';
 
 interface ReadMsg {
+  _msgid: string;
   payload: unknown;
   stream: string;
   topic: string;
@@ -40,7 +41,7 @@ describe('sm in', () => {
     await Promise.all(range(0, count).map((index) => client.appendMessage('feed', Buffer.from(text(index)))));
   }
 
-  it('reads on input with the node fields, overridden by msg.stream and msg.readOptions, decoding payloads as asked', async () => {
+  it('reads on input with the node fields, overridden by msg.stream and msg.readOptions, decoding payloads as asked, one msg of its own per message', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: StrategyOnFull.OverwriteOldestData });
     await appendAll(5);
     await client.createMessageStream({ name: 'other', strategyOnFull: 0 });
@@ -59,6 +60,7 @@ describe('sm in', () => {
     assert.equal(msgs[0].topic, 'feed');
     assert.ok(msgs[0].ingestTime > 1_600_000_000_000);
     assert.deepEqual(msgs[4].payload, Buffer.from([0xff, 0x00]), 'auto keeps bytes that are not UTF-8 as a Buffer');
+    assert.equal(new Set(msgs.map((msg) => msg._msgid)).size, 5, 'each msg has its own _msgid');
   });
 
   it('sends nothing when there are not enough messages, or reports NotEnoughMessages when set to', async () => {
@@ -120,7 +122,7 @@ describe('sm in', () => {
     }
   });
 
-  it('delivers 10 000 messages exactly once and in order while a producer appends, across a server restart', async () => {
+  it('delivers 10 000 messages exactly once and in order while a producer appends, across a server restart, each msg with its own _msgid', async () => {
     await client.createMessageStream({ name: 'feed', strategyOnFull: 0, streamSegmentSize: 1_048_576 });
     await loadFlow(inFlow(server.port, { batchSize: '500', pollTimeout: '1000' }));
     const read = collect<ReadMsg>('read');
@@ -137,6 +139,7 @@ describe('sm in', () => {
     assert.equal(msgs.length, 10_000, 'no duplicates');
     assert.deepEqual(sequenceNumbers(msgs), range(0, 10_000));
     assert.deepEqual(msgs.map((msg) => msg.payload), range(0, 10_000));
+    assert.equal(new Set(msgs.map((msg) => msg._msgid)).size, 10_000);
   });
 
   it('warns how many messages aged out before they could be read, and goes on from the oldest', async () => {
