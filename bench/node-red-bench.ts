@@ -6,9 +6,14 @@ import { Persistence, StrategyOnFull, StreamManagerClient } from '../lib/client'
 import { withConcurrency } from './measure';
 import type { ServerProcess } from './server-process';
 
-/** Runs node-red-child.js with `args`; resolves with the JSON it prints last. */
+/** Runs this build's node-red-child.js with `args`; resolves with the JSON it prints last. */
 export function inNodeRed<T>(...args: string[]): T {
-  const output = execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'node-red-child.js'), ...args], { encoding: 'utf8', maxBuffer: 2 ** 29 });
+  return inNodeRedOf<T>(__dirname, ...args);
+}
+
+/** The same with the node-red-child.js in `benchDir`: another build's dist/bench, to compare builds. */
+export function inNodeRedOf<T>(benchDir: string, ...args: string[]): T {
+  const output = execFileSync(process.execPath, ['--expose-gc', path.join(benchDir, 'node-red-child.js'), ...args], { encoding: 'utf8', maxBuffer: 2 ** 29 });
   return JSON.parse(output.trim().split('\n').pop() as string) as T;
 }
 
