@@ -95,8 +95,9 @@ describe('the package as users install it', () => {
     userDir = path.join(workDir, 'node-red-user-dir');
     fs.mkdirSync(userDir);
     fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-    // Offline: the tarball's dependencies (cbor-x, aws4) come from npm's cache, warm from installing this checkout.
-    const installed = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: userDir, timeout: 120_000 });
+    // The tarball's dependencies (cbor-x, aws4) come from npm's cache where it can answer, else from the registry as for
+    // a user: npm ci caches their tarballs, but npm 11.19 asks for their full metadata, which only an install caches.
+    const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: userDir, timeout: 120_000 });
     installOutput = installed.stdout + installed.stderr;
   });
   after(() => {
@@ -136,7 +137,7 @@ describe('the package as users install it', () => {
     const ways: [string, string[]][] = [
       [bin, []],
       // `npx -p X sm-server` is `npm exec --package=X -- sm-server`; the tarball stands in for the registry's X.
-      ['npm', ['exec', '--offline', '--yes', `--package=${tarball}`, '--', 'sm-server']],
+      ['npm', ['exec', '--prefer-offline', '--yes', `--package=${tarball}`, '--', 'sm-server']],
     ];
     for (const [command, args] of ways) {
       const store = fs.mkdtempSync(path.join(workDir, 'store-'));
