@@ -82,7 +82,10 @@ const SITEWISE_FIELDS = ['#node-input-propertyAlias', '#node-input-assetId', '#n
 const S3_FIELDS = ['#node-input-s3Bucket', '#node-input-s3Key', '#node-input-s3Metadata', '#node-input-s3StatusStream', '#node-input-s3Outcomes'];
 
 const CASES: DialogCase[] = [
-  { dialog: 'sm-admin-health', id: 'fields-health', type: 'sm admin', shown: ['#node-input-action', '#node-input-stream', ...THRESHOLDS], hidden: WATCH_FIELDS },
+  {
+    dialog: 'sm-admin-health', id: 'fields-health', type: 'sm admin', shown: ['#node-input-action', '#node-input-stream', ...THRESHOLDS], hidden: WATCH_FIELDS,
+    outputLabels: ['sm-admin.output.result'],
+  },
   {
     dialog: 'sm-admin-watch', id: 'eh-watch', type: 'sm admin', shown: [...WATCH_FIELDS, ...THRESHOLDS], hidden: ['#node-input-action', '#node-input-stream', '#node-input-consumer'],
     outputLabels: ['sm-admin.output.reports', 'sm-admin.output.changes'],
